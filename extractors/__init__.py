@@ -1,0 +1,1 @@
+"""Extractors: document metadata, indicator mentions and policy themes."""

@@ -1,0 +1,147 @@
+"""Normalise a decoded report: simplified characters, clean spacing, no page furniture.
+
+The text this stage returns is the one every offset in every table points into.
+Steps, in order: line ends; traditional → simplified (OpenCC keeps the length);
+pinyin conversion debris such as 創(chuàng) dropped; full-width digits, letters
+and ％ folded to ASCII; odd spaces replaced, spaces next to Chinese characters
+removed; furniture lines lifted into the header; blank lines dropped.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import opencc
+from pypinyin import Style, pinyin
+
+from pipeline.lexicons import load_yaml
+from pipeline.model import Document, RawDocument
+
+HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014\u00b7"
+
+# A Han character followed by its romanisation in brackets, as left behind by
+# pages that were converted character by character (區(qū), 創（chuàng）).
+PINYIN_DEBRIS = re.compile(
+    rf"(?<=[{HAN}])[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,7}})[)）]"
+)
+
+ODD_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+SPACE_RUN = re.compile(r" {2,}")
+SPACE_NEAR_CJK = re.compile(rf"(?<=[{HAN}{CJK_PUNCT}]) +| +(?=[{HAN}{CJK_PUNCT}])")
+FULL_WIDTH_DOT_IN_NUMBER = re.compile(r"(?<=[0-9])．(?=[0-9])")
+
+# Full-width digits and letters and the per-cent sign fold to ASCII; full-width
+# punctuation (，：（）) is left alone because it is ordinary Chinese punctuation.
+WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
+WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
+WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
+WIDTH_TABLE[0xFF05] = ord("%")
+
+TONELESS = str.maketrans(
+    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ",
+    "aaaaeeeeiiiioooouuuuvvvvnnnm",
+)
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _is_reading_of(char: str, romanised: str) -> bool:
+    readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
+    if not readings:
+        return False
+    wanted = romanised.lower().replace("ü", "v").translate(TONELESS)
+    return any(r.replace("ü", "v").translate(TONELESS) == wanted for r in readings[0])
+
+
+def remove_pinyin_debris(text: str) -> str:
+    def keep_or_drop(match: re.Match) -> str:
+        char = text[match.start() - 1]
+        return "" if _is_reading_of(char, match.group(1)) else match.group(0)
+
+    return PINYIN_DEBRIS.sub(keep_or_drop, text)
+
+
+def normalise_text(text: str) -> str:
+    """Normalise characters and spacing of any report text (no furniture handling)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = ZERO_WIDTH.sub("", text)
+    text = _t2s().convert(text)
+    text = remove_pinyin_debris(text)
+    text = text.translate(WIDTH_TABLE)
+    text = FULL_WIDTH_DOT_IN_NUMBER.sub(".", text)
+    text = ODD_SPACES.sub(" ", text)
+    text = SPACE_NEAR_CJK.sub("", text)
+    text = SPACE_RUN.sub(" ", text)
+    return "\n".join(line.strip() for line in text.split("\n"))
+
+
+class Furniture:
+    """The furniture lexicon compiled into matchers."""
+
+    def __init__(self, spec: dict):
+        labels = sorted(spec["metadata_labels"], key=len, reverse=True)
+        label_alt = "|".join(re.escape(label) for label in labels)
+        self.label_line = re.compile(rf"^(?:{label_alt})\s*[:：]")
+        self.pair = re.compile(rf"({label_alt})\s*[:：]\s*(.*?)\s*(?=(?:{label_alt})\s*[:：]|$)")
+        self.site_only = set(spec["site_only_labels"])
+        self.breadcrumb_prefixes = tuple(spec["breadcrumb_prefixes"])
+        self.control_lines = {line.replace(" ", "") for line in spec["control_lines"]}
+        self.tail_markers = tuple(spec["tail_markers"])
+
+    def is_breadcrumb(self, line: str) -> bool:
+        return line.startswith(self.breadcrumb_prefixes)
+
+    def is_control(self, line: str) -> bool:
+        return line.replace(" ", "") in self.control_lines
+
+    def starts_tail(self, line: str) -> bool:
+        return len(line) <= 80 and line.startswith(self.tail_markers)
+
+    def metadata_pairs(self, line: str) -> list[tuple[str, str]] | None:
+        """The label/value pairs of a metadata-table line, or None for a body line."""
+        compact = re.sub(r"(?<=[^\W\d_]) +(?=[^\W\d_])", "", line)
+        if len(compact) > 200 or not self.label_line.match(compact):
+            return None
+        return [(label, value) for label, value in self.pair.findall(compact)]
+
+
+@cache
+def furniture() -> Furniture:
+    return Furniture(load_yaml("furniture.yaml"))
+
+
+def strip_furniture(text: str) -> tuple[str, dict[str, str]]:
+    """Remove furniture lines; return the body and the metadata they carried."""
+    rules = furniture()
+    header: dict[str, str] = {}
+    kept: list[str] = []
+    for line in text.split("\n"):
+        if not line:
+            continue
+        if rules.starts_tail(line):
+            break
+        if rules.is_breadcrumb(line):
+            header.setdefault("当前位置", line)
+            continue
+        if rules.is_control(line):
+            continue
+        pairs = rules.metadata_pairs(line)
+        if pairs is not None:
+            for label, value in pairs:
+                if value and label not in header:
+                    header[label] = value
+            continue
+        kept.append(line)
+    return "\n".join(kept), header
+
+
+def normalise(raw: RawDocument) -> Document:
+    text, header = strip_furniture(normalise_text(raw.text))
+    for label, value in raw.fields.items():
+        header.setdefault(label, normalise_text(value))
+    return Document(source_file=raw.source_file, doc_id=raw.doc_id, text=text, header=header)

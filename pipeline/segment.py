@@ -1,0 +1,185 @@
+"""Outline sections and sentences of a normalised report.
+
+Official documents number their headings 一、 → （一） → 1. → （1） (GB/T 9704),
+and bodies enumerate with 一是/二是. Reports skip levels and mix variants, so
+nesting is learned per document: the first marker kind seen is the outermost, a
+new kind nests under the current one, and a kind seen before closes everything
+opened after it. Unnumbered part headings ("2021年工作安排") open a new part at
+the top. Sentences end at 。！？ (GB/T 15834) and at line ends; ； stays inside.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.model import Section, Sentence
+
+CN_DIGITS = "一二三四五六七八九十"
+
+# Marker kinds at the start of a line, most specific first.
+LINE_MARKERS: list[tuple[str, re.Pattern]] = [
+    ("part", re.compile(rf"^第[{CN_DIGITS}]+部分[、,，:：\s]?")),
+    ("cn_paren", re.compile(rf"^[（(][{CN_DIGITS}]+[)）][、.]?")),
+    ("num_paren", re.compile(r"^[（(]\d{1,2}[)）][、.]?")),
+    ("cn", re.compile(rf"^[{CN_DIGITS}]+(?:、|[．.](?![{CN_DIGITS}\d]))")),
+    ("num", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
+    ("circled", re.compile(r"^[\u2460-\u2473]")),
+]
+
+# 一是 … 二是 …: at a line start or right after the end of a sentence or clause.
+ENUMERATOR = re.compile(rf"(?:^|(?<=[。；;！？!?]))([{CN_DIGITS}])是(?=[^，,、。])")
+
+# An unnumbered line that names a part of the report ("广州市民政局2021年工作安排",
+# "下半年工作思路"): short, no sentence punctuation, and a part-naming word.
+PART_WORDS = re.compile(
+    r"(工作总结|工作要点|工作安排|工作计划|工作思路|工作打算|重点工作|工作回顾|主要工作|总体要求|主要目标|目标任务)"
+)
+SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,：:]")
+
+SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)》\"']*")
+HEADING_END = re.compile(r"[。！？!?]")
+MAX_HEADING_CHARS = 60
+
+
+@dataclass(slots=True)
+class _Heading:
+    kind: str
+    marker: str
+    start: int  # offset of the marker
+    heading_start: int
+    heading_end: int
+
+
+def _cn_value(numeral: str) -> int:
+    return CN_DIGITS.index(numeral) + 1
+
+
+def _heading_span(text: str, start: int, line_end: int) -> int:
+    """End of the heading that starts at `start`: its first sentence, or the line."""
+    match = HEADING_END.search(text, start, line_end)
+    end = match.start() if match else line_end
+    if end - start > MAX_HEADING_CHARS and match is None:
+        comma = re.compile(r"[，,；;：:]").search(text, start, line_end)
+        end = comma.start() if comma else end
+    return end
+
+
+def _find_headings(text: str) -> list[_Heading]:
+    headings: list[_Heading] = []
+    pos = 0
+    first_line = True
+    enumerator_run = [1]  # the next 一是-number expected; a new heading restarts it
+    for line in text.split("\n"):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        if not line:
+            continue
+        found = None
+        for kind, pattern in LINE_MARKERS:
+            match = pattern.match(line)
+            if match:
+                found = (kind, match.group(0))
+                break
+        if found:
+            kind, marker = found
+            heading_start = line_start + len(marker)
+            headings.append(_Heading(kind, marker, line_start, heading_start, _heading_span(text, heading_start, line_end)))
+            enumerator_run[0] = 1
+        elif not first_line and len(line) <= 40 and not SENTENCE_PUNCT.search(line) and PART_WORDS.search(line):
+            headings.append(_Heading("unnumbered", "", line_start, line_start, line_end))
+            enumerator_run[0] = 1
+        first_line = False
+        headings.extend(_enumerators(text, line_start, line, enumerator_run))
+    headings.sort(key=lambda h: h.start)
+    return headings
+
+
+def _enumerators(text: str, line_start: int, line: str, run: list[int]) -> list[_Heading]:
+    """一是/二是 … accepted only as a run counting up from 一 within one section."""
+    out: list[_Heading] = []
+    for match in ENUMERATOR.finditer(line):
+        value = _cn_value(match.group(1))
+        if value != 1 and value != run[0]:
+            continue
+        start = line_start + match.start(1)
+        heading_start = start + 2
+        out.append(_Heading("enumerator", match.group(1) + "是", start, heading_start,
+                            _heading_span(text, heading_start, line_start + len(line))))
+        run[0] = value + 1
+    return out
+
+
+def outline(text: str) -> list[Section]:
+    """The outline tree of a report, as sections in document order."""
+    headings = _find_headings(text)
+    levels: list[int] = []
+    kinds_open: list[str] = []  # marker kinds on the path from the top
+    for heading in headings:
+        if heading.kind == "unnumbered":
+            kinds_open = ["unnumbered"]
+        elif heading.kind == "enumerator" and heading.kind in kinds_open:
+            del kinds_open[kinds_open.index(heading.kind) + 1:]
+        elif heading.kind in kinds_open:
+            del kinds_open[kinds_open.index(heading.kind):]
+            kinds_open.append(heading.kind)
+        else:
+            kinds_open.append(heading.kind)
+        levels.append(len(kinds_open))
+
+    sections: list[Section] = []
+    parents: list[int] = []  # section ids on the path from the top
+    for index, (heading, level) in enumerate(zip(headings, levels)):
+        end = len(text)
+        for later, later_level in zip(headings[index + 1:], levels[index + 1:]):
+            if later_level <= level:
+                end = later.start
+                break
+        while end > heading.start and text[end - 1] in " \n":
+            end -= 1
+        del parents[level - 1:]
+        sections.append(Section(
+            section_id=index,
+            parent_id=parents[-1] if parents else None,
+            level=level,
+            marker=heading.marker,
+            heading=text[heading.heading_start:heading.heading_end],
+            char_start=heading.start,
+            char_end=end,
+            heading_end=heading.heading_end,
+        ))
+        parents.append(index)
+    return sections
+
+
+def sentences(text: str, sections: list[Section]) -> list[Sentence]:
+    """Sentences with spans, each tied to the innermost section it starts in."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        start = line_start
+        for match in SENTENCE_END.finditer(text, line_start, line_end):
+            spans.append((start, match.end()))
+            start = match.end()
+        if start < line_end:
+            spans.append((start, line_end))
+    starts = sorted({s.char_start for s in sections})
+    enclosing = _innermost_sections(sections)
+    out = []
+    for sentence_id, (start, end) in enumerate(spans):
+        out.append(Sentence(sentence_id, enclosing(start), start, end, text[start:end]))
+    return out
+
+
+def _innermost_sections(sections: list[Section]):
+    """A lookup from an offset to the innermost section whose span holds it."""
+    def lookup(offset: int) -> int | None:
+        best = None
+        for section in sections:
+            if section.char_start > offset:
+                break
+            if offset < section.char_end:
+                best = section.section_id
+        return best
+    return lookup

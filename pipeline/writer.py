@@ -1,0 +1,86 @@
+"""Atomic, batched parquet output.
+
+Each table is streamed into a temporary file beside its destination in row
+groups, so memory stays flat in the number of documents, and is moved into
+place with `os.replace` only when the whole run has succeeded. A run that is
+killed leaves the previous tables intact and readable.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROWS_PER_GROUP = 50_000
+# Fixed writer settings: the same rows give the same bytes.
+PARQUET_OPTIONS = dict(compression="zstd", use_dictionary=True, write_statistics=True)
+
+
+class TableWriter:
+    def __init__(self, destination: Path, schema: pa.Schema):
+        self.destination = destination
+        self.schema = schema
+        self.temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
+        self._writer = pq.ParquetWriter(self.temporary, schema, **PARQUET_OPTIONS)
+        self._pending: list[dict] = []
+
+    def add(self, rows: list[dict]) -> None:
+        self._pending.extend(rows)
+        if len(self._pending) >= ROWS_PER_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.Table.from_pylist(self._pending, schema=self.schema))
+            self._pending = []
+
+    def finish(self) -> Path:
+        """Complete the file; it is moved into place by `commit`."""
+        self._flush()
+        self._writer.close()
+        return self.temporary
+
+    def commit(self) -> None:
+        with open(self.temporary, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self.temporary, self.destination)
+
+    def abort(self) -> None:
+        try:
+            self._writer.close()
+        except Exception:  # the writer may already be closed or broken; the file is dropped anyway
+            pass
+        self.temporary.unlink(missing_ok=True)
+
+
+class OutputSet:
+    """The tables of one run, committed together at the end."""
+
+    def __init__(self, output_dir: Path, schemas: dict[str, pa.Schema]):
+        output_dir.mkdir(parents=True, exist_ok=True)
+        self.writers = {name: TableWriter(output_dir / f"{name}.parquet", schema)
+                        for name, schema in schemas.items()}
+
+    def add(self, table: str, rows: list[dict]) -> None:
+        self.writers[table].add(rows)
+
+    def commit(self) -> None:
+        for writer in self.writers.values():
+            writer.finish()
+        for writer in self.writers.values():
+            writer.commit()
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
+
+    def __enter__(self) -> "OutputSet":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
