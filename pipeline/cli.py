@@ -25,7 +25,15 @@ def main() -> None:
 @click.argument("output_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True,
               help="Processes to run in parallel (one per core is a good choice).")
-def extract(input_dir: Path, output_dir: Path, workers: int) -> None:
+@click.option("--force", is_flag=True, help="Process every input again, even those unchanged since the last run.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any input failed.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="`local`: a process pool on this machine; `dask`: a dask.distributed cluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="With --engine dask: the scheduler address (tcp://host:8786); "
+                   "without it a local cluster is started.")
+def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict: bool,
+            engine: str, scheduler: str | None) -> None:
     """Extract every report under INPUT_DIR (recursively) into parquet tables in OUTPUT_DIR.
 
     Reads .txt in any common encoding (UTF-8/16, GB18030/GBK, Big5). Writes

@@ -1,22 +1,50 @@
-"""Run the pipeline over a folder: find inputs, process them in workers, write the tables.
+"""Run the pipeline over a folder: plan, process in workers, write the tables.
 
 Every input file gets one manifest row: `ok`, `failed` (with the reason, also
 printed to stderr) or `skipped` (not a report format, or the same bytes as an
 earlier file). One bad file never stops the run.
+
+Runs are incremental. Each table records the fingerprint of the pipeline that
+wrote it (version, code and lexicons). An input whose path and content hash are
+unchanged under the same fingerprint is not processed again: its rows are
+copied from the previous tables, in order, so the result is byte-identical to a
+fresh run. When nothing changed at all the tables are left as they are.
 """
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import sys
 import time
 import traceback
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
 
+import pyarrow.parquet as pq
+
+import pipeline
 from pipeline import readers
+from pipeline.lexicons import lexicons_fingerprint
 from pipeline.schema import DOCUMENT_TABLES, TABLES
 from pipeline.writer import OutputSet
+
+FINGERPRINT_KEY = b"policymine.fingerprint"
+PACKAGE_DIRS = ("pipeline", "extractors")
+
+
+@cache
+def pipeline_fingerprint() -> str:
+    """Version, code and lexicons: what decides whether an old result still holds."""
+    root = Path(pipeline.__file__).resolve().parent.parent
+    digest = hashlib.sha256(pipeline.__version__.encode())
+    digest.update(lexicons_fingerprint().encode())
+    for package in PACKAGE_DIRS:
+        for path in sorted((root / package).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @dataclass
@@ -24,12 +52,17 @@ class RunSummary:
     ok: int = 0
     failed: int = 0
     skipped: int = 0
+    reused: int = 0
+    up_to_date: bool = False
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     def line(self, output_dir: Path) -> str:
-        return (f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped; "
+        if self.up_to_date:
+            return f"{output_dir} is up to date ({self.ok} ok, {self.failed} failed, {self.skipped} skipped)"
+        reused = f", {self.reused} unchanged" if self.reused else ""
+        return (f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped{reused}; "
                 f"{self.rows.get('sentences', 0)} sentences, {self.rows.get('indicators', 0)} indicators "
                 f"→ {output_dir} in {self.seconds:.1f}s")
 
@@ -74,47 +107,166 @@ def process_file(path: Path, root: Path) -> FileResult:
     return FileResult(manifest, rows)
 
 
-def _process_star(args: tuple[Path, Path]) -> FileResult:
-    return process_file(*args)
+def _process_job(job: tuple[Path, Path]) -> FileResult:
+    return process_file(*job)
 
 
-def _results(paths: list[Path], root: Path, workers: int) -> Iterator[FileResult]:
-    jobs = [(path, root) for path in paths]
-    if workers <= 1 or len(jobs) <= 1:
-        yield from map(_process_star, jobs)
-        return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield from pool.imap(_process_star, jobs, chunksize=1)
+Engine = Callable[[list[tuple[Path, Path]]], Iterator[FileResult]]
 
 
-def run_extract(input_dir: Path, output_dir: Path, workers: int = 1,
+def local_engine(workers: int) -> Engine:
+    """Results in input order, from a pool of `workers` processes."""
+    def run(jobs: list[tuple[Path, Path]]) -> Iterator[FileResult]:
+        if workers <= 1 or len(jobs) <= 1:
+            yield from map(_process_job, jobs)
+            return
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_process_job, jobs, chunksize=1)
+    return run
+
+
+# ---------------------------------------------------------------- previous run
+
+
+@dataclass
+class PreviousRun:
+    """What the tables in the output folder already hold, if a compatible run wrote them."""
+
+    manifest: dict[str, dict]  # source_file → manifest row
+    position: dict[str, int]  # doc_id → its order in the previous tables
+
+    @classmethod
+    def load(cls, output_dir: Path, fingerprint: str) -> "PreviousRun | None":
+        paths = [output_dir / f"{name}.parquet" for name in TABLES]
+        if not all(p.exists() for p in paths):
+            return None
+        try:
+            for p in paths:
+                if (pq.read_schema(p).metadata or {}).get(FINGERPRINT_KEY) != fingerprint.encode():
+                    return None
+            rows = pq.read_table(output_dir / "manifest.parquet").to_pylist()
+        except Exception:  # unreadable previous output: it is rebuilt from scratch
+            return None
+        position = {row["doc_id"]: i for i, row in enumerate(rows) if row["status"] == "ok"}
+        return cls({row["source_file"]: row for row in rows}, position)
+
+    def reusable(self, source_file: str, doc_id: str) -> dict | None:
+        row = self.manifest.get(source_file)
+        return row if row is not None and row["doc_id"] == doc_id else None
+
+
+def _document_groups(path: Path) -> Iterator[tuple[str, list[dict]]]:
+    """The rows of a previous table, grouped by document, in file order."""
+    current, group = None, []
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000):
+        for row in batch.to_pylist():
+            if row["doc_id"] != current:
+                if group:
+                    yield current, group
+                current, group = row["doc_id"], []
+            group.append(row)
+    if group:
+        yield current, group
+
+
+class PreviousRows:
+    """Hands out a previous table's rows document by document, in increasing order."""
+
+    def __init__(self, path: Path, position: dict[str, int]):
+        self.groups = _document_groups(path)
+        self.position = position
+        self.pending = next(self.groups, None)
+
+    def take(self, doc_id: str) -> list[dict]:
+        target = self.position[doc_id]
+        while self.pending is not None and self.position.get(self.pending[0], -1) < target:
+            self.pending = next(self.groups, None)
+        if self.pending is not None and self.pending[0] == doc_id:
+            rows, self.pending = self.pending[1], next(self.groups, None)
+            return rows
+        return []  # the document has no rows in this table
+
+
+# ---------------------------------------------------------------- the run
+
+
+def content_id(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: Engine | None = None,
                 on_file: Callable[[FileResult], None] | None = None) -> RunSummary:
+    """Extract every input under `input_dir` into the tables in `output_dir`."""
     started = time.perf_counter()
+    engine = engine or local_engine(1)
+    fingerprint = pipeline_fingerprint()
     summary = RunSummary(rows={name: 0 for name in DOCUMENT_TABLES})
     paths = discover(input_dir)
+    previous = None if force else PreviousRun.load(output_dir, fingerprint)
+
+    # plan: which inputs keep their previous result
+    plan: list[tuple[Path, dict | None]] = []
+    for path in paths:
+        source_file = path.relative_to(input_dir).as_posix()
+        old = previous.reusable(source_file, content_id(path)) if previous else None
+        plan.append((path, old))
+    if previous and all(old is not None for _, old in plan) and len(previous.manifest) == len(plan):
+        for _, old in plan:
+            _count(summary, old)
+            if old["status"] == "failed":
+                _report_failure(summary, old)
+        summary.up_to_date = True
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    fresh = engine([(path, input_dir) for path, old in plan if old is None])
+    previous_rows = ({name: PreviousRows(output_dir / f"{name}.parquet", previous.position)
+                      for name in DOCUMENT_TABLES} if previous else {})
     seen_ids: dict[str, str] = {}
-    results = _results(paths, input_dir, workers)
-    with OutputSet(output_dir, TABLES) as out:
-        for result in results:
-            manifest = result.manifest
-            doc_id = manifest["doc_id"]
-            if manifest["status"] == "ok" and doc_id in seen_ids:
-                manifest.update(status="skipped", error=f"same bytes as {seen_ids[doc_id]}")
-            if manifest["status"] == "ok":
-                seen_ids[doc_id] = manifest["source_file"]
-                for table, rows in result.rows.items():
-                    out.add(table, rows)
-                    summary.rows[table] += len(rows)
-                summary.ok += 1
-            elif manifest["status"] == "failed":
-                summary.failed += 1
-                message = f"policymine: {manifest['source_file']}: {manifest['error']}"
-                summary.errors.append(message)
-                print(message, file=sys.stderr)
+    with OutputSet(output_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
+        for path, old in plan:
+            if old is not None:
+                manifest = dict(old)
+                rows = ({name: previous_rows[name].take(old["doc_id"]) for name in DOCUMENT_TABLES}
+                        if old["status"] == "ok" else None)
+                summary.reused += 1
+                result = FileResult(manifest, rows)
             else:
-                summary.skipped += 1
+                result = next(fresh)
+                manifest = result.manifest
+                doc_id = manifest["doc_id"]
+                if manifest["status"] == "ok" and doc_id in seen_ids:
+                    manifest.update(status="skipped", error=f"same bytes as {seen_ids[doc_id]}")
+            if manifest["status"] == "failed":
+                _report_failure(summary, manifest)
+            if manifest["status"] == "ok":
+                seen_ids[manifest["doc_id"]] = manifest["source_file"]
+                for table, table_rows in result.rows.items():
+                    out.add(table, table_rows)
+                    summary.rows[table] += len(table_rows)
+            _count(summary, manifest)
             out.add("manifest", [manifest])
             if on_file:
                 on_file(result)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _report_failure(summary: RunSummary, manifest: dict) -> None:
+    message = f"policymine: {manifest['source_file']}: {manifest['error']}"
+    summary.errors.append(message)
+    print(message, file=sys.stderr)
+
+
+def _count(summary: RunSummary, manifest: dict) -> None:
+    if manifest["status"] == "ok":
+        summary.ok += 1
+    elif manifest["status"] == "failed":
+        summary.failed += 1
+    else:
+        summary.skipped += 1
+

@@ -58,9 +58,9 @@ class TableWriter:
 class OutputSet:
     """The tables of one run, committed together at the end."""
 
-    def __init__(self, output_dir: Path, schemas: dict[str, pa.Schema]):
+    def __init__(self, output_dir: Path, schemas: dict[str, pa.Schema], metadata: dict[bytes, bytes] | None = None):
         output_dir.mkdir(parents=True, exist_ok=True)
-        self.writers = {name: TableWriter(output_dir / f"{name}.parquet", schema)
+        self.writers = {name: TableWriter(output_dir / f"{name}.parquet", schema.with_metadata(metadata or {}))
                         for name, schema in schemas.items()}
 
     def add(self, table: str, rows: list[dict]) -> None:
