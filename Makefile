@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKERS ?= 2
+N ?= 10000
 
 .PHONY: extract test bench notebooks clean
 
@@ -21,6 +22,9 @@ extract: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --documents $(N)
 
 clean:
 	rm -rf data/processed/*.parquet data/processed/.*.tmp
