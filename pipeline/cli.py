@@ -40,15 +40,25 @@ def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict
     documents, sections, sentences, indicators, themes and manifest
     (.parquet). A file that cannot be read is reported on stderr and in the
     manifest; the run goes on. Tables are replaced only when the run completes.
+    Inputs unchanged since the last run into OUTPUT_DIR are not processed again.
     """
     from tqdm import tqdm
 
-    from pipeline.run import discover, run_extract
+    from pipeline.run import discover, local_engine, run_extract
 
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask")
+    if engine == "dask":
+        from pipeline.distributed import dask_engine
+        chosen = dask_engine(scheduler)
+    else:
+        chosen = local_engine(workers)
     total = len(discover(input_dir))
     with tqdm(total=total, unit="file", disable=None, file=sys.stderr, desc="extract") as bar:
-        summary = run_extract(input_dir, output_dir, workers=workers, on_file=lambda _: bar.update())
+        summary = run_extract(input_dir, output_dir, force=force, engine=chosen, on_file=lambda _: bar.update())
     click.echo(summary.line(output_dir))
+    if strict and summary.failed:
+        sys.exit(1)
 
 
 @main.command()
@@ -124,6 +134,39 @@ def tag(input_path: Path, output_path: Path, explain: bool) -> None:
             count += 1
     os.replace(temporary, output_path)
     click.echo(f"tagged {count} lines → {output_path}")
+
+
+@main.command()
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "formats", type=click.Choice(["csv", "xlsx", "duckdb"]), multiple=True, required=True,
+              help="csv: one UTF-8 file per table (with BOM, for Excel); xlsx: one workbook, a sheet per "
+                   "table; duckdb: one database with the tables and the views panel_wide, "
+                   "panel_wide_target and indicator_evidence. Repeat to write several.")
+@click.option("--to", "destination", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to write into.  [default: OUTPUT_DIR/exports]")
+@click.option("--chinese-headers", is_flag=True,
+              help="Chinese column headings (and sheet names) in csv and xlsx, from lexicons/column_names_zh.yaml.")
+def export(output_dir: Path, formats: tuple[str, ...], destination: Path | None, chinese_headers: bool) -> None:
+    """Export the tables in OUTPUT_DIR (written by `policymine extract`) for spreadsheets and SQL.
+
+    List and struct columns become JSON text in csv and xlsx; text longer than
+    an Excel cell holds is cut there, with a note on the README sheet. Every
+    file is written to a temporary name and moved into place when complete.
+
+    Example: policymine export --format xlsx --format duckdb data/processed
+    """
+    from pipeline.export import export as write_exports
+    from pipeline.tables import TablesMissing
+
+    if chinese_headers and "duckdb" in formats:
+        raise click.UsageError("--chinese-headers applies to csv and xlsx; the duckdb tables keep the "
+                               "column names of docs/schema.md so that queries and views work.")
+    try:
+        written = write_exports(output_dir, list(dict.fromkeys(formats)), destination, chinese_headers)
+    except TablesMissing as exc:
+        raise click.ClickException(str(exc))
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":

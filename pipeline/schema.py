@@ -158,3 +158,58 @@ def _themes_table_rows(processed: ProcessedDocument) -> list[dict]:
     out += _theme_rows(doc_id, "document", None, processed.document_themes,
                        processed.theme_shares.get(("document", None), {}))
     return out
+
+
+# Tables derived from the document tables after a run (pipeline/panel.py).
+PANEL = pa.schema([
+    ("region_code", pa.string()),
+    ("region", pa.string()),
+    ("province", pa.string()),
+    ("admin_level", pa.string()),
+    ("period", pa.string()),
+    ("indicator_code", pa.string()),
+    ("indicator_name_zh", pa.string()),
+    ("indicator_name_en", pa.string()),
+    ("status", pa.string()),
+    ("value", pa.float64()),
+    ("unit", pa.string()),
+    ("qualifier", pa.string()),
+    ("conflict", pa.bool_()),
+    ("values_reported", pa.list_(pa.float64())),
+    ("n_mentions", pa.int32()),
+    ("doc_ids", pa.list_(pa.string())),
+    ("evidence_doc_id", pa.string()),
+    ("evidence_sentence_id", pa.int32()),
+    ("evidence_char_start", pa.int32()),
+    ("evidence_char_end", pa.int32()),
+    ("evidence_surface", pa.string()),
+    ("evidence_sentence", pa.string()),
+])
+
+THEME_SHARES_DOCUMENT = pa.schema([
+    ("doc_id", pa.string()),
+    ("region_code", pa.string()),
+    ("region", pa.string()),
+    ("period", pa.string()),
+    ("theme", pa.string()),
+    ("share", pa.float64()),
+    ("n_chars", pa.int32()),
+])
+
+THEME_SHARES_REGION = pa.schema([
+    ("region_code", pa.string()),
+    ("region", pa.string()),
+    ("province", pa.string()),
+    ("admin_level", pa.string()),
+    ("period", pa.string()),
+    ("theme", pa.string()),
+    ("share", pa.float64()),
+    ("n_documents", pa.int32()),
+    ("n_chars", pa.int64()),
+])
+
+DERIVED_TABLES: dict[str, pa.Schema] = {
+    "panel": PANEL,
+    "theme_shares_document": THEME_SHARES_DOCUMENT,
+    "theme_shares_region": THEME_SHARES_REGION,
+}

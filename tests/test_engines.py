@@ -39,10 +39,11 @@ def test_unchanged_inputs_are_not_processed_again(extracted, tmp_path):
     assert "up to date" in extract(str(corpus), str(out))
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == before
 
-    # one report changes: only it is processed, and the tables equal a fresh run's
+    # one report changes: only it is processed (the other four and SOURCES.md are reused),
+    # and the tables equal a fresh run's
     changed = corpus / "001_899b019fe3e48499.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("同志们", "各位同志"), encoding="utf-8")
-    assert "4 unchanged" in extract(str(corpus), str(out))
+    assert "5 unchanged" in extract(str(corpus), str(out))
     fresh = tmp_path / "fresh"
     extract(str(corpus), str(fresh))
     same_tables(out, fresh)

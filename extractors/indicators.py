@@ -1,0 +1,586 @@
+"""Indicator mentions: each quantity of a report with what it measures and when.
+
+For every quantity that `extractors.quantities` finds in a sentence:
+
+* subject – the gist of the measured thing, read from the clause around the
+  figure with jieba words: the words before it (发放临时救助资金1907万元 →
+  发放临时救助资金) and the noun phrase it counts after it (1500个社工岗位),
+  without scope words (全市, 累计, 其中 …), prepositions (为 …) and copulas
+  (达到, 提高至 …). A bare rate (覆盖率达68.4%) borrows the thing it is a rate
+  of from the figure or clause before it;
+* status – the section's (from its heading), overridden by cue words in the
+  clause (力争, 确保, 预计 … → target; 已建成, 截至目前 … → actual); without a
+  section, the cues or the document's kind of period;
+* period – a year written in the clause (到2021年底, 2020年上半年), else the
+  section's, else the document period of the same status;
+* theme – the theme named by the subject, else by the clause, else the
+  sentence's first label;
+* indicator_code – `extractors.codes.assign_code`.
+
+`mentions_in_text` runs the same on a bare passage.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from extractors.codes import assign_code
+from extractors.quantities import CLAUSE_BREAK, find_quantities
+from extractors.themes import read as read_themes
+from pipeline.lexicons import load_yaml
+from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
+from pipeline.tokens import tagged_words
+
+YEAR_CUE = re.compile(r"(?:(?:到|至|截至|截止|于)\s*)?((?:19|20)\d\d)\s*年(?:度)?(?:(上半年|下半年)|(?:底|末|内|全年)|(?=[，,、共累全]))")
+HALF_CUE = re.compile(r"(上半年|下半年)")
+# Joints between two figures of one measurement (924万户次1898万人次, 4141户次、5794人次).
+TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    scope: tuple[str, ...]
+    inner_scope: tuple[str, ...]
+    keep: tuple[str, ...]
+    lead: tuple[str, ...]
+    tail: tuple[str, ...]
+    rate_words: tuple[str, ...]
+    max_chars: int
+    max_predicate_chars: int
+    predicate_verbs: tuple[str, ...]
+    generic_nouns: tuple[str, ...]
+    target: tuple[str, ...]
+    actual: tuple[str, ...]
+    halves: dict[str, str]
+    theme_weights: dict[str, float]
+
+
+@cache
+def cues() -> Cues:
+    spec = load_yaml("indicator_cues.yaml")
+    by_len = lambda words: tuple(sorted(set(words), key=len, reverse=True))  # noqa: E731
+    subject = spec["subject"]
+    return Cues(
+        scope=by_len(subject["scope_words"]),
+        inner_scope=by_len(subject["inner_scope_words"]),
+        keep=by_len(subject["keep_words"]),
+        lead=by_len(subject["lead_words"]),
+        tail=by_len(subject["tail_words"]),
+        rate_words=tuple(subject["rate_words"]),
+        max_chars=int(subject["max_chars"]),
+        max_predicate_chars=int(subject["max_predicate_chars"]),
+        predicate_verbs=by_len(subject["predicate_verbs"]),
+        generic_nouns=by_len(subject["generic_nouns"]),
+        target=by_len(spec["status"]["target"]),
+        actual=by_len(spec["status"]["actual"]),
+        halves=dict(spec["period"]["halves"]),
+        theme_weights={k: float(v) for k, v in spec["theme_weights"].items()},
+    )
+
+
+# ---------------------------------------------------------------- subjects
+
+_DATE_WORD = re.compile(r"^(?:\d+|[一二三四五六七八九十〇零]+)(?:年|月|日|号|季度)")
+# POS tags (jieba's ICTCLAS set) that never begin the measured thing: prepositions,
+# conjunctions, adverbs, time words, pronouns, particles, punctuation.
+_SKIP_POS = ("p", "c", "d", "t", "r", "u", "x", "ul", "uj", "uz", "ug", "uv", "ud", "f")
+# Item separators inside a clause (…1条市级界线、7条县级界线…, …1500张和护理型床位800张).
+_ITEM_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
+# 拟于, 将在, 已于: a one-character scope word that jieba glues to a preposition.
+_GLUED_PREPOSITIONS = "于在对向为从把"
+_OPEN_CLOSE = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "【": "】", "「": "」"}
+_CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
+_QUOTE_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」"}
+
+
+def _is_date_word(word: str) -> bool:
+    return bool(_DATE_WORD.match(word))
+
+
+def _balanced_strip(text: str) -> str:
+    """Strip punctuation at both ends, but keep a bracket or quote that closes one opened inside."""
+    while True:
+        before = text
+        text = text.strip(" \n，,、；;：:。！？!?·—-…")
+        if text and text[0] in _CLOSE_OPEN:
+            text = text[1:]
+        if text and text[-1] in _OPEN_CLOSE:
+            text = text[:-1]
+        if text and text[0] in _OPEN_CLOSE and _OPEN_CLOSE[text[0]] not in text[1:]:
+            text = text[1:]
+        if text and text[-1] in _CLOSE_OPEN and _CLOSE_OPEN[text[-1]] not in text[:-1]:
+            text = text[:-1]
+        if text == before:
+            return text
+
+
+def _strip_left(text: str, c: Cues) -> str:
+    """Drop scope words, prepositions, light verbs and dates at the start (whole words only)."""
+    while True:
+        text = _balanced_strip(text)
+        if not text:
+            return text
+        words = tagged_words(text)
+        first = words[0]
+        if first.text[0] in c.scope and len(first.text) == 2 and first.text[1] in _GLUED_PREPOSITIONS:
+            text = text[1:]  # 拟于…, 将在…, 已于… (jieba glues them)
+            continue
+        if first.text in ("在", "于", "从") and len(words) > 1:
+            # a place phrase before the verb: 在城东新城建成… → 建成…
+            verb = next((w for w in words[1:] if w.pos.startswith("v") and w.pos != "vn"), None)
+            if verb is not None:
+                text = text[verb.start:]
+                continue
+        if first.text in c.keep:
+            return text
+        if first.text in c.scope or first.text in c.lead or first.pos in _SKIP_POS \
+                or _is_date_word(first.text) or first.text.isascii():
+            text = text[first.end:]
+            continue
+        return text
+
+
+def _strip_right(text: str, c: Cues) -> str:
+    while True:
+        text = _balanced_strip(text)
+        for word in c.tail:
+            if text.endswith(word) and len(text) > len(word):
+                text = text[: -len(word)]
+                break
+        else:
+            return text
+
+
+def _after_last_scope(text: str, c: Cues) -> str:
+    """区、街道层面分别举办社工节系列活动 → 举办社工节系列活动: what follows an inner
+    scope adverb (分别, 已, 累计, 其中 …) is the measured thing."""
+    words = tagged_words(text)
+    for i in range(len(words) - 1, 0, -1):
+        if words[i].text in c.inner_scope:
+            rest = text[words[i].end:]
+            if len(_balanced_strip(rest)) >= 2:
+                return rest
+    return text
+
+
+def _clean_left(text: str, c: Cues) -> str:
+    text = re.sub(r"\s+", "", text)
+    text = _strip_right(text, c)
+    text = _after_last_scope(text, c) if text else text
+    return _strip_right(_strip_left(text, c), c)
+
+
+_NOUNISH = ("n", "vn", "k", "a", "b", "j", "l", "nz", "ns", "nt", "nr", "s", "an", "i", "g", "zg", "ng", "m", "q")
+
+
+def _nounish(pos: str) -> bool:
+    return pos.startswith(_NOUNISH) and not (pos.startswith("v") and pos != "vn")
+
+
+def _predicate_at(words, k: int, c: Cues) -> bool:
+    """Whether words[k] begins a predicate rather than continuing the noun phrase."""
+    w = words[k]
+    if w.text in c.inner_scope or w.text in c.predicate_verbs or w.pos in ("p", "d"):
+        return True
+    if w.pos.startswith("v") and w.pos != "vn":
+        if w.text in c.predicate_verbs:
+            return True
+        nxt = words[k + 1] if k + 1 < len(words) else None
+        # a verb glued to the noun it modifies stays (居家隔离对象, 示范型…中心, 捐赠站点)
+        return nxt is None or not _nounish(nxt.pos)
+    return False
+
+
+def _right_parts(text: str, c: Cues) -> tuple[str, str]:
+    """What a figure counts, after it: (noun phrase, predicate).
+
+    1500个社工岗位 → (社工岗位, ""); 3085家社会组织奋战一线 → (社会组织, 奋战一线);
+    75%的养老床位 → (养老床位, ""); …等困难群体 → (困难群体, …).
+    """
+    text = re.sub(r"\s+", "", text)
+    if text.startswith("的"):
+        text = text[1:]
+    for opener, closer in (("(", ")"), ("（", "）")):
+        i = text.find(opener)
+        if i != -1 and closer not in text[i:]:
+            text = text[:i]  # (床位数 … the bracket goes on after another figure
+    if not text or text.startswith(_ITEM_SEPARATORS):
+        return "", ""
+    words = tagged_words(text)
+    np_end = len(text)
+    depth = 0
+    skip_to = -1
+    for k, w in enumerate(words):
+        if k <= skip_to:
+            continue
+        if w.text in ("(", "（"):
+            depth += 1
+        elif w.text in (")", "）"):
+            depth = max(0, depth - 1)
+        if depth or w.text in (")", "）"):
+            continue
+        if k > 0 and w.text in _QUOTE_CLOSE:
+            # a quoted name inside the phrase (广州社工“红棉守护”热线) or after it (…“零感染”)
+            close = next((j for j in range(k + 1, len(words)) if words[j].text == _QUOTE_CLOSE[w.text]), None)
+            if close is not None and close + 1 < len(words) and _nounish(words[close + 1].pos) \
+                    and not _predicate_at(words, close + 1, c):
+                skip_to = close
+                continue
+            np_end = w.start
+            break
+        if k <= skip_to:
+            continue
+        if _predicate_at(words, k, c):
+            np_end = w.start
+            break
+    noun, predicate = text[:np_end], text[np_end:]
+    if "等" in noun and len(noun) > 10:
+        noun = noun[noun.rindex("等") + 1:]  # 低保对象、特困人员…等困难群体 → 困难群体
+    if "的" in noun and len(noun) > 10:
+        noun = noun[noun.rindex("的") + 1:]
+    predicate = _strip_right(_strip_scope_words(predicate, c), c)
+    if predicate:
+        first = tagged_words(predicate)[0]
+        if not ((first.pos.startswith("v") and first.pos != "vn") or first.pos == "p"
+                or first.text in c.predicate_verbs):
+            predicate = ""  # 民政服务对象(基本)生活得到保障: not what the group did
+    if _visible_len(noun) + _visible_len(predicate) > c.max_predicate_chars and "“" in predicate[2:]:
+        predicate = _strip_right(predicate[: predicate.index("“", 2)], c)  # …专户电子货币“重阳分”
+    noun = _balanced_strip(_strip_scope_words(noun, c)).rstrip("的了等之")
+    return _balanced_strip(noun), predicate
+
+
+def _strip_scope_words(text: str, c: Cues) -> str:
+    if not text:
+        return text
+    return "".join(w.text for w in tagged_words(text) if w.text not in c.scope)
+
+
+def _visible_len(text: str) -> int:
+    return sum(1 for ch in text if ch not in "“”‘’\"'")
+
+
+def _needs_context(subject: str, from_left: bool, c: Cues) -> bool:
+    """A subject that cannot stand alone: empty, a bare rate (覆盖率), very short
+    before its figure (床位数), or only verbs (参训, 整改)."""
+    if not subject:
+        return True
+    n = _visible_len(subject)
+    if n <= 6 and subject.endswith(c.rate_words):
+        return True
+    if from_left and n <= 3:
+        return True
+    words = tagged_words(subject)
+    return all(w.pos.startswith("v") and w.pos != "vn" for w in words)
+
+
+@dataclass(slots=True)
+class _Item:
+    quantity: Quantity  # offsets relative to the sentence
+    left: str = ""
+    right: str = ""
+
+
+def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | None]:
+    """The subject of each quantity of one sentence (offsets relative to `sentence`)."""
+    items = [_Item(q) for q in quantities]
+    n = len(items)
+    tight = [False] * n  # item i is written right after item i-1 (924万户次1898万人次)
+    for i in range(1, n):
+        gap = sentence[items[i - 1].quantity.char_end:items[i].quantity.char_start]
+        tight[i] = bool(TIGHT_GAP.match(gap))
+    for i, item in enumerate(items):
+        q = item.quantity
+        cs, ce = _clause(sentence, q.char_start, q.char_end)
+        before = [o.quantity for o in items[:i] if cs <= o.quantity.char_start]
+        after = [o.quantity for o in items[i + 1:] if o.quantity.char_start < ce]
+        left = sentence[before[-1].char_end if before else cs:q.char_start]
+        right = sentence[q.char_end:after[0].char_start if after else ce]
+        if before and not tight[i]:
+            cut = max(left.rfind(sep) + len(sep) if left.rfind(sep) != -1 else -1 for sep in _ITEM_SEPARATORS)
+            left = left[cut:] if cut >= 0 else ""
+        if after:
+            cut = min([right.find(sep) for sep in _ITEM_SEPARATORS if right.find(sep) != -1] + [len(right)])
+            right = right[:cut]
+        if left.rstrip().endswith(_ITEM_SEPARATORS):
+            left = ""  # 支持淳安县完成…全覆盖和6个…: the words before belong to another item
+        item.left, item.right = left, right
+    # figures of one measurement written back to back share their words
+    for i in range(1, n):
+        if tight[i]:
+            items[i].left = items[i - 1].left
+    for i in range(n - 2, -1, -1):
+        if tight[i + 1] and not items[i].right.strip():
+            items[i].right = items[i + 1].right
+    # a predicate shared by coordinated figures: 2.48万名社工、1.5万名志愿者、3085家社会组织奋战一线
+    parts = [_right_parts(item.right, c) for item in items]
+    for i in range(n - 1, 0, -1):
+        gap = sentence[items[i - 1].quantity.char_end:items[i].quantity.char_start]
+        if "、" in gap and parts[i][1] and not parts[i - 1][1] and not CLAUSE_BREAK.search(gap):
+            parts[i - 1] = (parts[i - 1][0], parts[i][1])
+
+    out: list[str | None] = []
+    previous: str | None = None
+    previous_clause_end = -1
+    topic: str | None = None  # the specific thing a run of generic subjects (…个项目) is about
+    for i, item in enumerate(items):
+        cs, ce = _clause(sentence, item.quantity.char_start, item.quantity.char_end)
+        if previous is not None and previous_clause_end < cs - 1:
+            previous = None  # only a figure of this clause or the one before lends its subject
+        left = _clean_left(item.left, c)
+        noun, predicate = parts[i]
+        right = noun + predicate if noun and predicate and len(noun) + len(predicate) <= c.max_predicate_chars else noun
+        if not noun and predicate:
+            right = predicate
+        if left and right and _visible_len(left) + _visible_len(right) > c.max_chars:
+            left = ""
+        subject = left + right
+        head = noun or _noun_tail(left)
+        if _needs_context(subject, not right, c):
+            context = previous or _previous_clause(sentence, item.quantity.char_start, c)
+            if context and subject not in context:
+                subject = context + subject
+            elif context:
+                subject = context
+        elif head and _is_generic(head, c):
+            # …个项目投入使用 after 民生重点工程: the generic noun stands for the topic
+            found = _topic(sentence, cs, c) or topic
+            if found and found not in subject:
+                subject = found + subject
+        else:
+            longer = _earlier_compound(sentence, cs, head) if head else None
+            if longer:
+                subject = subject[: subject.rindex(head)] + longer + subject[subject.rindex(head) + len(head):]
+            if head:
+                topic = head
+        subject = _balanced_strip(subject)
+        out.append(subject or None)
+        if subject:
+            previous = subject
+            previous_clause_end = ce
+    return out
+
+
+def _noun_tail(text: str) -> str:
+    """The noun phrase that ends `text` (建成床位 → 床位, 发放临时救助资金 → 临时救助资金)."""
+    if not text:
+        return ""
+    words = tagged_words(text)
+    start = len(text)
+    k = len(words) - 1
+    while k >= 0:
+        w = words[k]
+        if w.text in _CLOSE_OPEN:  # a quoted or bracketed name is part of the phrase
+            opener = _CLOSE_OPEN[w.text]
+            j = next((j for j in range(k - 1, -1, -1) if words[j].text == opener), None)
+            if j is None:
+                break
+            start, k = words[j].start, j - 1
+            continue
+        if _nounish(w.pos) and w.pos not in ("m", "q"):
+            start, k = w.start, k - 1
+            continue
+        break
+    return _balanced_strip(text[start:])
+
+
+def _is_generic(head: str, c: Cues) -> bool:
+    """A noun that needs its topic: 项目, 资金, 群众 … possibly after verbs (兑现资金)."""
+    words = [w for w in tagged_words(head) if not (w.pos.startswith("v") and w.pos != "vn")]
+    return bool(words) and all(w.text in c.generic_nouns for w in words)
+
+
+def _topic(sentence: str, clause_start: int, c: Cues) -> str | None:
+    """The specific noun phrase of the sentence's first clause (推进民生重点工程建设 → 民生重点工程建设)."""
+    if clause_start == 0:
+        return None
+    first_start, first_end = _clause(sentence, 0, 0)
+    if find_quantities(sentence[first_start:first_end]):
+        return None  # the first clause has figures of its own: their subjects are the topic
+    tail = _noun_tail(_clean_left(sentence[first_start:first_end], c))
+    return tail if tail and not _is_generic(tail, c) and _visible_len(tail) <= c.max_chars else None
+
+
+def _earlier_compound(sentence: str, clause_start: int, head: str) -> str | None:
+    """建成床位832张 after 开展家庭养老床位试点: the longer name the head had earlier in the sentence."""
+    i = sentence.rfind(head, 0, clause_start)
+    if i <= 0:
+        return None
+    before = sentence[max(0, i - 12):i]
+    longer = _noun_tail(before + head)
+    if longer.endswith(head) and len(longer) > len(head) and not any(ch in longer for ch in "，,、；;："):
+        return longer
+    return None
+
+
+def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
+    left = start
+    while left > 0 and not CLAUSE_BREAK.match(sentence, left - 1):
+        left -= 1
+    match = CLAUSE_BREAK.search(sentence, end)
+    return left, match.start() if match else len(sentence)
+
+
+def _previous_clause(sentence: str, start: int, c: Cues) -> str:
+    cs, _ = _clause(sentence, start, start)
+    if cs == 0:
+        return ""
+    ps, _ = _clause(sentence, cs - 1, cs - 1)
+    return _clean_left(sentence[ps:cs - 1], c)
+
+
+# ---------------------------------------------------------------- status, period, theme
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    return any(w in text for w in words)
+
+
+def _status(section_status: str | None, clause: str, default: str, c: Cues) -> str:
+    if section_status == "target":
+        return "actual" if _has_any(clause, c.actual) else "target"
+    if section_status == "actual":
+        return "target" if _has_any(clause, c.target) else "actual"
+    if _has_any(clause, c.target):
+        return "target"
+    if _has_any(clause, c.actual):
+        return "actual"
+    return default
+
+
+def _cue_period(clause: str, section_period: str | None, c: Cues) -> str | None:
+    match = YEAR_CUE.search(clause)
+    if match:
+        year = match.group(1)
+        half = match.group(2)
+        return year + c.halves[half] if half else year
+    return None
+
+
+def _period_for(status: str, meta: DocumentMeta | None, section_period: str | None) -> str | None:
+    periods = list(meta.periods) if meta else []
+    if section_period:
+        return section_period
+    same = [p.period for p in periods if p.status == status]
+    if same:
+        return same[0] if status == "actual" else same[-1]
+    return periods[0].period if periods else None
+
+
+def _theme(subject: str | None, clause: str, sentence: str, labels: list[ThemeLabel],
+           heading_raw: dict[str, float], c: Cues) -> str | None:
+    """The mention's primary theme: the theme with the most evidence, counting what the
+    subject, its clause and its sentence name, the sentence's labels and the nearest
+    heading that names a theme (weights in indicator_cues.yaml)."""
+    w = c.theme_weights
+    score: dict[str, float] = {}
+
+    def add(raw: dict[str, float], weight: float) -> None:
+        for theme, value in raw.items():
+            score[theme] = score.get(theme, 0.0) + weight * value
+
+    add(read_themes(subject).raw if subject else {}, w["subject"])
+    add(read_themes(clause).raw if clause else {}, w["clause"])
+    add(read_themes(sentence).raw if sentence else {}, w["sentence"])
+    add({label.theme: label.score for label in labels}, w["labels"])
+    add(heading_raw, w["heading"])
+    if not score:
+        return None
+    order = {label.theme: i for i, label in enumerate(labels)}
+    return max(score, key=lambda t: (score[t], -order.get(t, len(order))))
+
+
+# ---------------------------------------------------------------- mentions
+
+def _section_chain(section_id: int | None, by_id: dict[int, Section]) -> list[Section]:
+    chain = []
+    while section_id is not None and section_id in by_id:
+        section = by_id[section_id]
+        chain.append(section)
+        section_id = section.parent_id
+    return chain  # innermost first
+
+
+def _heading_reading(section: Section, cache: dict[int, dict[str, float]]) -> dict[str, float]:
+    if section.section_id not in cache:
+        cache[section.section_id] = read_themes(section.heading).raw if section.heading else {}
+    return cache[section.section_id]
+
+
+def _document_default_status(meta: DocumentMeta | None) -> str:
+    kinds = {p.status for p in meta.periods} if meta else set()
+    return "target" if kinds == {"target"} else "actual"
+
+
+def extract_mentions(document: Document, sections: list[Section], sentences: list[Sentence],
+                     sentence_themes: list[list[ThemeLabel]], meta: DocumentMeta) -> list[Mention]:
+    """One Mention per quantity of the document, offsets into `document.text`."""
+    c = cues()
+    by_id = {s.section_id: s for s in sections}
+    default_status = _document_default_status(meta)
+    heading_cache: dict[int, dict[str, float]] = {}
+    text = document.text
+    out: list[Mention] = []
+    for index, sentence in enumerate(sentences):
+        sent_text = text[sentence.char_start:sentence.char_end]
+        quantities = find_quantities(sent_text)
+        if not quantities:
+            continue
+        labels = sentence_themes[index] if index < len(sentence_themes) else []
+        chain = _section_chain(sentence.section_id, by_id)
+        section_status = next((s.status for s in chain if s.status), None)
+        section_period = next((s.period for s in chain if s.period), None)
+        heading_raw = next((raw for raw in (_heading_reading(s, heading_cache) for s in chain) if raw), {})
+        subjects = _subjects(sent_text, quantities, c)
+        for q, subject in zip(quantities, subjects):
+            cs, ce = _clause(sent_text, q.char_start, q.char_end)
+            clause = sent_text[cs:ce]
+            status = _status(section_status, clause, default_status, c)
+            period = _cue_period(clause, section_period, c)
+            if period is None:
+                if section_status and status != section_status:
+                    period = _period_for(status, meta, None)
+                else:
+                    period = _period_for(status, meta, section_period)
+            if period and len(period) == 4 and section_period and section_period.startswith(period) \
+                    and section_period != period and HALF_CUE.search(clause) is None:
+                period = section_period
+            theme = _theme(subject, clause, sent_text, labels, heading_raw, c)
+            start = sentence.char_start + q.char_start
+            end = sentence.char_start + q.char_end
+            out.append(Mention(
+                sentence_id=sentence.sentence_id,
+                section_id=sentence.section_id,
+                char_start=start,
+                char_end=end,
+                surface=text[start:end],
+                value=q.value,
+                unit=q.unit,
+                qualifier=q.qualifier,
+                subject=subject,
+                indicator_code=assign_code(subject, q.unit, theme, sent_text),
+                status=status,
+                period=period,
+                theme=theme,
+            ))
+    return out
+
+
+def mentions_in_text(text: str) -> list[Mention]:
+    """The mentions of a bare passage, as one section-less document.
+
+    The passage is normalised first (`pipeline.ingest.normalise_text`); offsets
+    point into the normalised passage, which is the passage itself when it
+    was already normalised. Status and period come from cue words only.
+    """
+    from extractors.themes import tag_sentences
+    from pipeline.ingest import normalise_text
+    from pipeline.segment import sentences as split_sentences
+
+    norm = normalise_text(text)
+    document = Document(source_file="", doc_id="", text=norm, header={})
+    sentence_list = split_sentences(norm, [])
+    themes = tag_sentences([s.text for s in sentence_list], [[] for _ in sentence_list])
+    meta = DocumentMeta(title=None, publisher=None, region=None, region_code=None, province=None,
+                        admin_level=None, doc_type=None, publish_date=None, periods=())
+    return extract_mentions(document, [], sentence_list, themes, meta)

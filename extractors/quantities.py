@@ -1,0 +1,301 @@
+"""Quantities: a numeral with its qualifier words, multiplier and unit.
+
+    [rate prefix][qualifier] NUMERAL [余|多|许 [multiplier]] [unit] [以上|左右 …]
+
+`find_quantities(text)` returns every quantity of a text that measures
+something, with character offsets into `text`. The lexicon is
+`lexicons/units.yaml`. What is *not* a quantity is decided by grammar, not by
+lists of phrases:
+
+* no measure word → nothing (years 2020年, dates 7月31日, durations 连续12年,
+  24小时, outline markers 1. 一、, slogans 十四五, codes 12345热线), except
+  numbers with a 万/亿 multiplier whose unit the nearby words tell (398万,
+  13万多老年人);
+* a measure word that starts another word is not one (名单, 单位, 个月 …);
+* ordinals and ranks: right after 第 or a rank 前 (第七届, 前10名);
+* codes and grades: digits glued to Latin letters, + or other digits
+  (3A级, 5G, 1+8+2, 9+N个), ranges' first members (2021-2035年);
+* names, slogans and codes in quotation marks or title marks
+  (“民政30条”, “44211”, 《报告2020》, 鄂发〔2020〕14号);
+* Chinese numerals only with a magnitude (二百余万元, 五十人, 过千人), never
+  bare digits glued to words (一盘棋, 进一步, 三位一体, 一人一档) or as counts of
+  fewer than a hundred things (六个最, 四大原则, 十件实事), which are slogans
+  or, at best, the GUIDELINE's optional mentions.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+
+from extractors.numbers import Numeral, scan_numerals
+from pipeline.lexicons import load_yaml
+from pipeline.model import Quantity
+
+CLAUSE_BREAK = re.compile(r"[，,。；;：:！？!?\n]")
+RANGE_AFTER = re.compile(r"\s*[-~～—－至到]\s*[\d一二三四五六七八九十两]")
+# 前 right before a number is a rank (前10名, 居全国前3) unless it ends a time
+# word (目前, 此前, 提前 …).
+TIME_BEFORE_QIAN = set("目此之以提当事节会日年月空从战生届赛")
+BARE_MAGNITUDES = {"十", "百", "千", "万", "亿", "千万", "百万", "万亿"}
+
+# Quotation and title marks whose content is a name, slogan or code. The
+# second value caps the distance to the closing mark, so that a lost closing
+# mark does not swallow a paragraph.
+QUOTE_PAIRS = {
+    "“": ("”", 25), "‘": ("’", 25), "「": ("」", 25), "『": ("』", 25), '"': ('"', 25),
+    "《": ("》", 80), "〈": ("〉", 80), "〔": ("〕", 12), "【": ("】", 30), "［": ("］", 12),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    word: str
+    unit: str
+    factor: int
+    not_before: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Qualifier:
+    word: str
+    qualifier: str
+    not_after: tuple[str, ...]
+    round_only: bool
+    bare_magnitude_only: bool
+
+
+class Grammar:
+    """`lexicons/units.yaml` compiled for matching."""
+
+    def __init__(self, spec: dict):
+        self.units = sorted(
+            (_Unit(u["word"], u["unit"], int(u.get("factor", 1)), tuple(u.get("not_before", ())))
+             for u in spec["units"]),
+            key=lambda u: -len(u.word),
+        )
+        self.units_by_first: dict[str, list[_Unit]] = {}
+        for unit in self.units:
+            self.units_by_first.setdefault(unit.word[0], []).append(unit)
+        self.rate_prefixes = sorted(((r["prefix"], r["unit"]) for r in spec["rate_prefixes"]),
+                                    key=lambda r: -len(r[0]))
+        self.bed_words = tuple(spec["bed_words"])
+        self.multipliers = sorted(spec["multipliers"].items(), key=lambda m: -len(m[0]))
+
+        def quals(items):
+            return sorted(
+                (_Qualifier(q["word"], q["qualifier"], tuple(q.get("not_after", ())),
+                            bool(q.get("round_only")), bool(q.get("bare_magnitude_only")))
+                 for q in items),
+                key=lambda q: -len(q.word),
+            )
+
+        qs = spec["qualifiers"]
+        self.prefix_q = quals(qs["prefix"])
+        self.suffix_q = quals(qs["suffix"])
+        self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
+        unitless = spec["unitless"]
+        self.money_words = tuple(unitless["money_words"])
+        self.person_words = tuple(unitless["person_words"])
+        self.household_words = tuple(unitless["household_words"])
+
+    def unit_at(self, text: str, pos: int) -> _Unit | None:
+        for unit in self.units_by_first.get(text[pos:pos + 1], ()):
+            if text.startswith(unit.word, pos):
+                after = pos + len(unit.word)
+                if any(text.startswith(word, after) for word in unit.not_before):
+                    continue
+                return unit
+        return None
+
+
+@cache
+def grammar() -> Grammar:
+    return Grammar(load_yaml("units.yaml"))
+
+
+class _Spans:
+    """Sorted, non-overlapping spans with a containment test."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+
+    def contains(self, pos: int) -> bool:
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of short quotations and titles (marks included)."""
+    spans = []
+    i, n = 0, len(text)
+    while i < n:
+        pair = QUOTE_PAIRS.get(text[i])
+        if pair:
+            close, limit = pair
+            j = text.find(close, i + 1, min(n, i + 2 + limit))
+            if j != -1 and "\n" not in text[i + 1:j] and (close == text[i] or text[i] not in text[i + 1:j]):
+                spans.append((i, j + 1))
+                i = j + 1
+                continue
+        i += 1
+    return spans
+
+
+def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause (between ，；。： and line ends) around text[start:end]."""
+    left = start
+    while left > 0 and not CLAUSE_BREAK.match(text, left - 1):
+        left -= 1
+    match = CLAUSE_BREAK.search(text, end)
+    return left, match.start() if match else len(text)
+
+
+def _prefix_qualifier(text: str, start: int, numeral: Numeral, g: Grammar) -> tuple[_Qualifier | None, int]:
+    for q in g.prefix_q:
+        begin = start - len(q.word)
+        if begin < 0 or not text.startswith(q.word, begin):
+            continue
+        if begin > 0 and text[begin - 1] in q.not_after:
+            continue
+        if q.bare_magnitude_only and numeral.text not in BARE_MAGNITUDES:
+            continue
+        if q.round_only and numeral.arabic and not numeral.big:
+            continue
+        return q, begin
+    return None, start
+
+
+def _is_bed(text: str, clause_start: int, start: int, after: int, g: Grammar) -> bool:
+    window = text[max(clause_start, start - 15):start] + text[after:after + 4]
+    return any(word in window for word in g.bed_words)
+
+
+def _unitless_unit(text: str, clause_start: int, start: int, after: int, g: Grammar) -> str:
+    """The unit of 398万 / 13万多老年人 / 46万墓位 from the words around it."""
+    _, clause_end = clause_bounds(text, start, after)
+    right = text[after:clause_end]
+    best = None
+    for unit, words in (("CNY", g.money_words), ("person", g.person_words), ("household", g.household_words)):
+        for word in words:
+            i = right.find(word)
+            if i != -1 and (best is None or i < best[0]):
+                best = (i, unit)
+    if best is not None:
+        return best[1]
+    left = text[clause_start:start]
+    if any(word in left for word in g.money_words):
+        return "CNY"
+    return "count"
+
+
+def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quantity | None:
+    if numeral.partial or quotes.contains(numeral.start):
+        return None
+    start, end = numeral.start, numeral.end
+    prev = text[start - 1] if start else ""
+    nxt = text[end] if end < len(text) else ""
+    # codes, versions, grades and formulas: digits glued to Latin letters, digits or + . - / #
+    if prev and prev.isascii() and (prev.isalnum() or prev in "+.-/#_&*"):
+        return None
+    if (prev and prev in "＋") or (nxt and nxt in "+＋") \
+            or (nxt.isascii() and nxt.isalpha() and not text.startswith(("m2", "m²"), end)):
+        return None
+    if text.startswith("分之", end):  # the 百 of 百分之
+        return None
+    percent_prefix = start >= 3 and text[start - 3:start] == "百分之"
+    lead = start - 3 if percent_prefix else start
+    before = text[lead - 1] if lead else ""
+    if before == "第":
+        return None
+    if before == "前" and (lead < 2 or text[lead - 2] not in TIME_BEFORE_QIAN):
+        return None
+    if RANGE_AFTER.match(text, end):
+        return None
+
+    # after the numeral: 余/多 [multiplier], unit, 以上/左右 …
+    pos = end
+    inner = g.inner_q.get(text[pos:pos + 1])
+    multiplier = 1
+    mult_word = ""
+    if inner:
+        pos += 1
+        for word, factor in g.multipliers:
+            if text.startswith(word, pos):
+                multiplier, mult_word = factor, word
+                pos += len(word)
+                break
+    unit_pos = pos + 1 if text[pos:pos + 2] == " %" else pos
+    unit = g.unit_at(text, unit_pos)
+    clause_start, _ = clause_bounds(text, start, end)
+    if unit is not None:
+        pos = unit_pos + len(unit.word)
+        unit_code, factor = unit.unit, unit.factor
+        if unit_code == "count" and unit.word in ("张", "个") and _is_bed(text, clause_start, lead, pos, g):
+            unit_code = "bed"
+        unit_word = unit.word
+    elif percent_prefix:
+        unit_code, factor, unit_word = "percent", 1, "百分之"
+    elif numeral.big or multiplier >= 10000:
+        unit_code, factor = _unitless_unit(text, clause_start, lead, pos, g), 1
+        unit_word = mult_word or numeral.text.lstrip("0123456789.,")[-1:]
+    else:
+        return None
+    suffix = None
+    for q in g.suffix_q:
+        if text.startswith(q.word, pos):
+            suffix = q
+            pos += len(q.word)
+            break
+
+    # before the numeral: qualifier, then a rate prefix (每人每月)
+    prefix, begin = _prefix_qualifier(text, lead, numeral, g)
+    if not numeral.arabic:
+        if numeral.text in BARE_MAGNITUDES and numeral.text != "十" and prefix is None:
+            return None  # 千家万户, 万人, 百千万
+        if not numeral.magnitude and not percent_prefix:
+            return None  # 三个, 两名, 一盘棋
+        if unit_code == "count" and numeral.value < 100:
+            return None  # 六个最, 十件实事
+    if unit_code == "CNY":
+        for word, rate in g.rate_prefixes:
+            if text.startswith(word, begin - len(word)):
+                unit_code = rate
+                begin -= len(word)
+                break
+
+    value = numeral.value * multiplier * factor
+    qualifier = (prefix.qualifier if prefix else None) or inner or (suffix.qualifier if suffix else None) or "exact"
+    if unit_code in ("CNY", "m2") and unit is not None:
+        big = "".join(c for c in numeral.text if c in "万亿")
+        unit_word = (mult_word or big) + unit_word
+    return Quantity(
+        char_start=begin,
+        char_end=pos,
+        surface=text[begin:pos],
+        value=float(value),
+        unit=unit_code,
+        qualifier=qualifier,
+        unit_word=unit_word,
+    )
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity of `text`, in order, with offsets into `text`."""
+    g = grammar()
+    quotes = _Spans(quoted_spans(text))
+    out = []
+    for numeral in scan_numerals(text):
+        try:
+            quantity = _quantity(text, numeral, g, quotes)
+        except (ArithmeticError, ValueError):  # pragma: no cover - defensive
+            quantity = None
+        if quantity is not None:
+            out.append(quantity)
+    return out
+
+
+__all__ = ["find_quantities", "quoted_spans", "clause_bounds", "grammar"]

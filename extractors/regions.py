@@ -1,0 +1,261 @@
+"""Find the administration that issued a report (杭州市, 江干区 …) and its GB/T 2260 code.
+
+Names come from `lexicons/regions.csv` (current and historical divisions), cues
+from `lexicons/region_cues.yaml`. Evidence is weighed by where it stands: a
+publisher field of the page header outweighs the title, the title outweighs
+heading lines, and those outweigh mentions in the body, which add up with
+diminishing returns. How the report refers to itself (全市/我区/全县) favours
+names with the same ending. A name shared by several divisions (朝阳区 in
+北京 and 长春) goes to the one whose province or prefecture the report also names.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from pipeline.lexicons import lexicon_path, load_yaml
+from pipeline.tokens import words
+
+# Weight of one mention by where it stands; body mentions count sqrt(n) together.
+# Header, title and heading lines are where a report names itself ("strong");
+# the opening paragraph often names the city above a district as well.
+WEIGHTS = {"header": 100.0, "title": 30.0, "heading": 10.0, "opening": 3.0}
+STRONG_SOURCES = {"header", "title", "heading"}
+# Below this the evidence is a passing mention, not the report's own region.
+MIN_SCORE = 2.0
+# A body-only winner whose ending the report never uses for itself, while it
+# clearly uses another (a district report naming only its city), is not trusted.
+FOREIGN_ENDING_SHARE = 0.2
+CLEAR_ENDING_SHARE = 0.6
+MIN_SELF_REFERENCES = 3
+
+HEADING_LINE_CHARS = 40
+OPENING_LINES = 3
+# Context segmented around a candidate to check that it is a word of its own.
+BOUNDARY_WINDOW = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    name: str
+    code: str  # six-digit GB/T 2260 code
+    province: str
+    admin_level: str  # province / prefecture / county
+    prefecture: str | None
+    short_names: tuple[str, ...]
+    current: bool  # false for a division since abolished or renamed
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    start: int
+    end: int
+    candidates: tuple[Region, ...]
+
+
+class Gazetteer:
+    """Every division name in a form that can be looked up in text quickly."""
+
+    def __init__(self, regions: list[Region], cues: dict):
+        ordinary = cues["ordinary_words"]
+        self.needs_parent = set(ordinary["full_names"])
+        self.full_forms: dict[str, list[Region]] = defaultdict(list)
+        self.short_forms: dict[str, list[Region]] = defaultdict(list)
+        for region in regions:
+            self.full_forms[region.name].append(region)
+        for region in regions:
+            for alias in region.short_names:
+                if alias != region.name and len(alias) >= 2 and alias not in ordinary["short_names"]:
+                    self.short_forms[alias].append(region)
+                # 大理州, 长阳县: an autonomous division's short name with its
+                # generic ending is how its own documents name it.
+                contracted = alias + region.name[-1]
+                if "自治" in region.name and contracted not in self.full_forms:
+                    self.full_forms[contracted].append(region)
+        self.full_lengths = sorted({len(form) for form in self.full_forms}, reverse=True)
+        self.short_lengths = sorted({len(form) for form in self.short_forms}, reverse=True)
+        endings = "".join(sorted({form[-1] for form in self.full_forms}))
+        self.ending_pattern = re.compile(f"[{re.escape(endings)}]")
+        followers = sorted(cues["short_name_followers"], key=len, reverse=True)
+        self.follower_pattern = re.compile("|".join(map(re.escape, followers)))
+        self.glued_endings = {ending: tuple(nexts) for ending, nexts in cues["glued_endings"].items()}
+        self._parents: dict[Region, tuple[Region, ...]] = {}
+        self._parent_forms: dict[Region, frozenset[str]] = {}
+
+    def parents(self, region: Region) -> tuple[Region, ...]:
+        """Its prefecture (when it has one) and its province."""
+        if region not in self._parents:
+            self._parents[region] = tuple(
+                r for name in (region.prefecture, region.province)
+                for r in self.full_forms.get(name or "", ()) if r.code != region.code)
+        return self._parents[region]
+
+    def parent_forms(self, region: Region) -> frozenset[str]:
+        if region not in self._parent_forms:
+            self._parent_forms[region] = frozenset(
+                form for parent in self.parents(region) for form in (parent.name, *parent.short_names))
+        return self._parent_forms[region]
+
+    def mentions(self, text: str) -> list[PlaceMention]:
+        """Place names in `text`, longest first where they overlap, each with the
+        divisions it may denote; a name qualified by its parent (长春市朝阳区)
+        keeps only the matching division, and the qualifier is not a mention."""
+        found: list[tuple[int, int, list[Region], bool]] = []
+        for match in self.ending_pattern.finditer(text):
+            end = match.end()
+            for length in self.full_lengths:
+                form = text[end - length:end] if end >= length else ""
+                if form in self.full_forms and not text.startswith(self.glued_endings.get(form[-1], ()), end):
+                    found.append((end - length, end, self.full_forms[form], False))
+        for match in self.follower_pattern.finditer(text):
+            end = match.start()
+            for length in self.short_lengths:
+                form = text[end - length:end] if end >= length else ""
+                if form in self.short_forms:
+                    found.append((end - length, end, self.short_forms[form], True))
+
+        kept: list[tuple[int, int, list[Region], bool]] = []
+        taken = [False] * (len(text) + 1)
+        for start, end, regions, is_short in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
+            if any(taken[start:end]):
+                continue
+            if not _stands_alone(text, start, end, check_end=is_short or end - start <= 2):
+                continue
+            for i in range(start, end):
+                taken[i] = True
+            kept.append((start, end, regions, is_short))
+        kept.sort()
+
+        out: list[PlaceMention] = []
+        for start, end, regions, _ in kept:
+            qualified = [r for r in regions if any(text.endswith(form, 0, start) for form in self.parent_forms(r))]
+            if qualified:
+                if out and out[-1].end == start and any(
+                        p in self.parents(r) for r in qualified for p in out[-1].candidates):
+                    out.pop()  # 长春市 in 长春市朝阳区 only says which 朝阳区
+                regions = qualified
+            elif text[start:end] in self.needs_parent:
+                continue
+            out.append(PlaceMention(start, end, tuple(regions)))
+        return out
+
+
+def _stands_alone(text: str, start: int, end: int, *, check_end: bool) -> bool:
+    """Whether the word segmenter cuts `text` at the name's start (and end):
+    理县 in 管理县级 and 和平区 in 维护和平区域 are inside other words."""
+    left = max(0, start - BOUNDARY_WINDOW)
+    window = text[left:end + BOUNDARY_WINDOW]
+    cuts = {left + token.start for token in words(window)}
+    return start in cuts and (not check_end or end in cuts)
+
+
+def _read_regions() -> list[Region]:
+    with open(lexicon_path("regions.csv"), encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+        return [
+            Region(
+                name=row["name"],
+                code=row["code"],
+                province=row["province"],
+                admin_level=row["level"],
+                prefecture=row["prefecture"] or None,
+                short_names=tuple(row["short_name"].split("/")),
+                current=row["current"] == "true",
+            )
+            for row in rows
+        ]
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    return Gazetteer(_read_regions(), load_yaml("region_cues.yaml"))
+
+
+@cache
+def _self_reference_pattern() -> tuple[re.Pattern, frozenset[str]]:
+    spec = load_yaml("region_cues.yaml")["self_reference"]
+    prefixes = "".join(spec["own"] + spec["whole"])
+    return re.compile(f"([{prefixes}])([{''.join(spec['endings'])}])"), frozenset(spec["own"])
+
+
+def ending_shares(text: str) -> dict[str, float]:
+    """Share of the report's self-references (全市, 我区 …) that use each ending."""
+    pattern, own = _self_reference_pattern()
+    counts: Counter[str] = Counter()
+    for prefix, ending in pattern.findall(text):
+        counts[ending] += 2 if prefix in own else 1
+    total = sum(counts.values())
+    return {ending: n / total for ending, n in counts.items()} if total >= MIN_SELF_REFERENCES else {}
+
+
+def _heading_and_opening_lines(text: str) -> tuple[list[str], list[str]]:
+    """Short lines without a full stop (title and headings), and the other lines
+    among the first few (the opening paragraph)."""
+    headings, opening = [], []
+    for i, line in enumerate(line for line in text.split("\n") if line):
+        if len(line) <= HEADING_LINE_CHARS and "。" not in line:
+            headings.append(line)
+        elif i < OPENING_LINES:
+            opening.append(line)
+    return headings, opening
+
+
+def resolve_region(title: str | None, header: dict[str, str], text: str) -> Region | None:
+    """The administration that issued the report, or None when it is never named."""
+    places = gazetteer()
+    labels = load_yaml("region_cues.yaml")["publisher_labels"]
+    publisher_text = "\n".join(header[label] for label in labels if header.get(label))
+    headings, opening = _heading_and_opening_lines(text)
+    sources = [
+        ("header", publisher_text),
+        ("title", title or ""),
+        ("heading", "\n".join(headings)),
+        ("opening", "\n".join(opening)),
+        ("body", text),
+    ]
+    context = "\n".join(s for _, s in sources)
+    support_cache: dict[str, int] = {}
+
+    def support(region: Region) -> int:
+        if region.code not in support_cache:
+            support_cache[region.code] = sum(context.count(form) for form in places.parent_forms(region))
+        return support_cache[region.code]
+
+    def disambiguate(candidates: tuple[Region, ...]) -> list[Region]:
+        if len(candidates) == 1:
+            return list(candidates)
+        best = max(support(r) for r in candidates)
+        chosen = [r for r in candidates if support(r) == best]
+        return [r for r in chosen if r.current] or chosen
+
+    score: dict[Region, float] = defaultdict(float)
+    strong: set[Region] = set()
+    body_counts: dict[Region, float] = defaultdict(float)
+    for source, source_text in sources:
+        for mention in places.mentions(source_text):
+            chosen = disambiguate(mention.candidates)
+            for region in chosen:
+                if source == "body":
+                    body_counts[region] += 1 / len(chosen)
+                else:
+                    score[region] += WEIGHTS[source] / len(chosen)
+                    if source in STRONG_SOURCES:
+                        strong.add(region)
+    for region, count in body_counts.items():
+        score[region] += math.sqrt(count)
+    if not score:
+        return None
+
+    shares = ending_shares(text)
+    ranked = sorted(score, key=lambda r: (-score[r] * (1 + shares.get(r.name[-1], 0.0)), r.code, r.name))
+    best = ranked[0]
+    if score[best] < MIN_SCORE:
+        return None
+    if (best not in strong and shares.get(best.name[-1], 0.0) < FOREIGN_ENDING_SHARE
+            and max(shares.values(), default=0.0) >= CLEAR_ENDING_SHARE):
+        return None
+    return best

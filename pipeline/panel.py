@@ -1,0 +1,226 @@
+"""Tables derived from the document tables: the cross-place indicator panel and theme shares.
+
+The panel has one row per place, period and indicator. When several mentions
+give that figure, one wins, in this order of rules:
+
+1. an `actual` figure beats a `target` for the same period (the row's `status`
+   says which won; targets of a period that has an actual stay in `indicators`);
+2. the document written nearest the period beats one written further away: a
+   2021 report's figure for 2020 beats a 2022 report's;
+3. an exact figure beats an approximate or bounded one (约, 近, 余, 以上 …);
+4. then the lower `doc_id`, then the earlier mention, only to be deterministic.
+
+Figures of the winning status that cannot all be true at once set `conflict`;
+they are listed in `values_reported` and never averaged. A document whose
+`duplicate_of` is set (when the documents table has that column) contributes
+nothing, so a report published twice counts once.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline.schema import DERIVED_TABLES
+from pipeline.writer import OutputSet
+
+PANEL_KEY = ["region_code", "period", "indicator_code"]
+STATUS_RANK = {"actual": 0, "target": 1}
+# How far an approximate figure (约, 近, 左右) may be from an exact one and still agree with it:
+# "近3.7万" and 36,912 are the same figure, rounded.
+APPROX_TOLERANCE = 0.05
+DOCUMENT_COLUMNS = ["doc_id", "region_code", "region", "province", "admin_level", "publish_date", "periods"]
+
+
+def period_year(period: str) -> int:
+    return int(period[:4])
+
+
+def report_year(publish_date, periods: Iterable[Mapping] | None) -> int | None:
+    """The year a report was written: from its publish date, else from the periods it covers."""
+    if publish_date is not None and not pd.isna(publish_date):
+        return publish_date.year
+    periods = list(periods if periods is not None else [])
+    targets = [period_year(p["period"]) for p in periods if p["status"] == "target"]
+    if targets:
+        return min(targets)  # a plan is written in (or just before) the year it plans
+    actuals = sorted(p["period"] for p in periods if p["status"] == "actual")
+    if actuals:
+        latest = actuals[-1]
+        # A year's summary is written after the year ends, a first-half summary in mid-year.
+        return period_year(latest) + (0 if latest.endswith("H1") else 1)
+    return None
+
+
+def usable_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """The documents that count: duplicates (issue 7's `duplicate_of`, when present) left out."""
+    if "duplicate_of" in documents.columns:
+        documents = documents[documents["duplicate_of"].isna()]
+    return documents.assign(report_year=[
+        report_year(date, periods) for date, periods in zip(documents["publish_date"], documents["periods"])
+    ])
+
+
+def value_interval(value: float, qualifier: str | None) -> tuple[float, float]:
+    """The values a mention allows: an exact figure one point, a bound a half-line."""
+    if qualifier == "approx":
+        low, high = value * (1 - APPROX_TOLERANCE), value * (1 + APPROX_TOLERANCE)
+        return min(low, high), max(low, high)
+    if qualifier in ("more_than", "at_least"):
+        return value, math.inf
+    if qualifier == "at_most":
+        return -math.inf, value
+    return value, value
+
+
+def figures_disagree(values: Iterable[float], qualifiers: Iterable[str | None]) -> bool:
+    """True when no single value satisfies every mention (intervals on a line meet pairwise iff all meet)."""
+    intervals = [value_interval(v, q) for v, q in zip(values, qualifiers)]
+    highest_low = max(low for low, _ in intervals)
+    lowest_high = min(high for _, high in intervals)
+    scale = max(1.0, abs(highest_low) if math.isfinite(highest_low) else 1.0,
+                abs(lowest_high) if math.isfinite(lowest_high) else 1.0)
+    return highest_low - lowest_high > 1e-9 * scale
+
+
+def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd.DataFrame,
+                indicator_names: Mapping[str, tuple[str | None, str | None]]) -> list[dict]:
+    """Panel rows (schema `PANEL`), sorted by region code, period and indicator code.
+
+    `indicator_names` maps an indicator code to its (Chinese, English) name.
+    """
+    docs = usable_documents(documents)
+    place = docs[["doc_id", "region_code", "region", "province", "admin_level", "report_year"]]
+    mentions = indicators.drop(columns=["region_code"]).merge(place, on="doc_id", how="inner")
+    mentions = mentions[
+        mentions["indicator_code"].notna() & mentions["period"].notna() & mentions["value"].notna()
+        & mentions["status"].isin(list(STATUS_RANK)) & mentions["region_code"].notna()
+    ]
+    if mentions.empty:
+        return []
+    years = mentions["period"].map(period_year)
+    mentions = mentions.assign(
+        status_rank=mentions["status"].map(STATUS_RANK),
+        # A report of unknown date ranks after every dated one.
+        distance=(mentions["report_year"].astype("float64") - years).abs().fillna(math.inf),
+        approximate=mentions["qualifier"] != "exact",
+    ).sort_values(PANEL_KEY + ["status_rank", "distance", "approximate", "doc_id", "char_start"],
+                  kind="stable")
+    winning_status = mentions.groupby(PANEL_KEY)["status_rank"].transform("min")
+    mentions = mentions[mentions["status_rank"] == winning_status]
+
+    sentence_text = dict(zip(zip(sentences["doc_id"], sentences["sentence_id"]), sentences["text"]))
+    rows = []
+    for (region_code, period, code), group in mentions.groupby(PANEL_KEY, sort=True):
+        chosen = group.iloc[0]
+        name_zh, name_en = indicator_names.get(code, (None, None))
+        rows.append({
+            "region_code": region_code, "region": chosen["region"], "province": chosen["province"],
+            "admin_level": chosen["admin_level"], "period": period, "indicator_code": code,
+            "indicator_name_zh": name_zh, "indicator_name_en": name_en,
+            "status": chosen["status"], "value": float(chosen["value"]), "unit": chosen["unit"],
+            "qualifier": chosen["qualifier"],
+            "conflict": figures_disagree(group["value"], group["qualifier"]),
+            "values_reported": [float(v) for v in dict.fromkeys(group["value"])],
+            "n_mentions": len(group),
+            "doc_ids": list(dict.fromkeys(group["doc_id"])),
+            "evidence_doc_id": chosen["doc_id"], "evidence_sentence_id": int(chosen["sentence_id"]),
+            "evidence_char_start": int(chosen["char_start"]), "evidence_char_end": int(chosen["char_end"]),
+            "evidence_surface": chosen["surface"],
+            "evidence_sentence": sentence_text.get((chosen["doc_id"], chosen["sentence_id"])),
+        })
+    return rows
+
+
+def sole_period(periods) -> str | None:
+    periods = list(periods if periods is not None else [])
+    return periods[0]["period"] if len(periods) == 1 else None
+
+
+def build_theme_shares(documents: pd.DataFrame, sections: pd.DataFrame,
+                       sentences: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+    """Theme shares per document part (one part per period a document covers) and per region and period.
+
+    A sentence belongs to the period of its section; a sentence outside any
+    dated section belongs to the document's period when the document covers
+    only one, and to no part otherwise.
+    """
+    docs = usable_documents(documents)
+    lines = sentences[sentences["doc_id"].isin(docs["doc_id"])]
+    lines = lines.merge(sections[["doc_id", "section_id", "period"]], on=["doc_id", "section_id"], how="left")
+    fallback = lines["doc_id"].map(dict(zip(docs["doc_id"], docs["periods"].map(sole_period))))
+    lines = lines.assign(period=lines["period"].fillna(fallback),
+                         n_chars=lines["char_end"] - lines["char_start"])
+    lines = lines[lines["period"].notna()]
+    if lines.empty:
+        return [], []
+
+    part_key = ["doc_id", "period"]
+    part_chars = lines.groupby(part_key)["n_chars"].sum()
+    tagged = (lines[part_key + ["sentence_id", "n_chars", "themes"]].explode("themes")
+              .dropna(subset=["themes"]).rename(columns={"themes": "theme"})
+              .drop_duplicates(subset=part_key + ["sentence_id", "theme"]))
+    theme_chars = tagged.groupby(part_key + ["theme"])["n_chars"].sum().reset_index()
+
+    info = docs.set_index("doc_id")[["region_code", "region", "province", "admin_level"]]
+    parts = part_chars.rename("part_chars").reset_index().join(info, on="doc_id")
+    theme_chars = theme_chars.merge(parts, on=part_key)
+
+    document_rows = [{
+        "doc_id": row.doc_id, "region_code": row.region_code, "region": row.region, "period": row.period,
+        "theme": row.theme, "share": round(row.n_chars / row.part_chars, 6), "n_chars": int(row.part_chars),
+    } for row in theme_chars.sort_values(["doc_id", "period", "n_chars", "theme"],
+                                         ascending=[True, True, False, True]).itertuples()]
+
+    region_key = ["region_code", "period"]
+    placed = parts[parts["region_code"].notna()]
+    region_parts = placed.groupby(region_key).agg(
+        region_chars=("part_chars", "sum"), n_documents=("doc_id", "nunique"),
+        region=("region", "first"), province=("province", "first"), admin_level=("admin_level", "first"),
+    )
+    region_themes = (theme_chars[theme_chars["region_code"].notna()]
+                     .groupby(region_key + ["theme"])["n_chars"].sum().reset_index()
+                     .join(region_parts, on=region_key))
+    region_rows = [{
+        "region_code": row.region_code, "region": row.region, "province": row.province,
+        "admin_level": row.admin_level, "period": row.period, "theme": row.theme,
+        "share": round(row.n_chars / row.region_chars, 6), "n_documents": int(row.n_documents),
+        "n_chars": int(row.region_chars),
+    } for row in region_themes.sort_values(["region_code", "period", "n_chars", "theme"],
+                                           ascending=[True, True, False, True]).itertuples()]
+    return document_rows, region_rows
+
+
+def read_table(output_dir: Path, name: str, columns: list[str]) -> pd.DataFrame:
+    return pq.read_table(output_dir / f"{name}.parquet", columns=columns).to_pandas()
+
+
+def build_derived_tables(output_dir: Path) -> dict[str, int]:
+    """Read the document tables in `output_dir`, write the derived tables beside them; rows per table."""
+    from extractors.codes import catalogue
+
+    output_dir = Path(output_dir)
+    document_columns = DOCUMENT_COLUMNS + (
+        ["duplicate_of"] if "duplicate_of" in pq.read_schema(output_dir / "documents.parquet").names else [])
+    documents = read_table(output_dir, "documents", document_columns)
+    indicators = read_table(output_dir, "indicators", [
+        "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
+        "indicator_code", "status", "period", "region_code"])
+    sentences = read_table(output_dir, "sentences",
+                           ["doc_id", "sentence_id", "section_id", "char_start", "char_end", "text", "themes"])
+    sections = read_table(output_dir, "sections", ["doc_id", "section_id", "period"])
+
+    names = {code: (item.name_zh, item.name_en) for code, item in catalogue().items()}
+    theme_document, theme_region = build_theme_shares(documents, sections, sentences)
+    tables = {
+        "panel": build_panel(documents, indicators, sentences, names),
+        "theme_shares_document": theme_document,
+        "theme_shares_region": theme_region,
+    }
+    with OutputSet(output_dir, DERIVED_TABLES) as out:
+        for name, rows in tables.items():
+            out.add(name, rows)
+    return {name: len(rows) for name, rows in tables.items()}
