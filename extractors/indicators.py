@@ -1,23 +1,34 @@
 """Indicator mentions: each quantity of a report with what it measures and when.
 
-For every quantity that `extractors.quantities` finds in a sentence:
+For every quantity that `extractors.quantities` finds in a sentence (jieba is
+called only on sentences that have one):
 
 * subject – the gist of the measured thing, read from the clause around the
-  figure with jieba words: the words before it (发放临时救助资金1907万元 →
-  发放临时救助资金) and the noun phrase it counts after it (1500个社工岗位),
-  without scope words (全市, 累计, 其中 …), prepositions (为 …) and copulas
-  (达到, 提高至 …). A bare rate (覆盖率达68.4%) borrows the thing it is a rate
-  of from the figure or clause before it;
-* status – the section's (from its heading), overridden by cue words in the
-  clause (力争, 确保, 预计 … → target; 已建成, 截至目前 … → actual); without a
-  section, the cues or the document's kind of period;
-* period – a year written in the clause (到2021年底, 2020年上半年), else the
-  section's, else the document period of the same status;
-* theme – the theme named by the subject, else by the clause, else the
-  sentence's first label;
+  figure with jieba words and POS tags: the words before it
+  (发放临时救助资金532万元 → 发放临时救助资金) and the noun phrase it counts
+  after it, with a short predicate of what the counted did (1500个社工岗位 →
+  社工岗位; 260家社会组织参与帮扶 → 社会组织参与帮扶), without scope words
+  (全市, 累计, 其中 …), prepositions (为 …) and copulas (达到, 提高至 …).
+  Figures written back to back share their words (1200户次3600人次);
+  coordinated figures share a trailing predicate. A bare rate (覆盖率达72.5%)
+  or a figure with only a verb (入选) borrows the subject of the figure or
+  clause before it; a generic noun (…个项目) takes the sentence's topic; a
+  short name takes its longer form from earlier in the sentence (床位 →
+  家庭养老床位);
+* status – cue words of the figure's clause (力争, 确保, 预计 … → target;
+  已建成, 截至目前 … → actual), then unambiguous plan cues earlier in the
+  sentence (力争到…，…), then the section's status (from its heading), then the
+  document's; a deadline after the reporting year (到2025年底) is a plan;
+* period – the last year cue before the figure in its sentence (到2021年底,
+  2020年上半年, not 较2019年), else the section's, else the document period
+  of the same status;
+* theme – the theme with the most evidence, summing what the subject, the
+  clause and the sentence name, the sentence's labels and the nearest heading
+  that names a theme (weights in lexicons/indicator_cues.yaml);
 * indicator_code – `extractors.codes.assign_code`.
 
-`mentions_in_text` runs the same on a bare passage.
+Word lists are in lexicons/indicator_cues.yaml. `mentions_in_text` runs the
+same on a bare passage.
 """
 from __future__ import annotations
 
@@ -32,9 +43,13 @@ from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
 from pipeline.tokens import tagged_words
 
-YEAR_CUE = re.compile(r"(?:(?:到|至|截至|截止|于)\s*)?((?:19|20)\d\d)\s*年(?:度)?(?:(上半年|下半年)|(?:底|末|内|全年)|(?=[，,、共累全]))")
+# A year that dates the figures after it in the sentence: 到2025年底, 2020年上半年, 2021年，…
+# (not a year of comparison: 较2019年底, 比2020年).
+YEAR_CUE = re.compile(r"(?<![较比与同])((?:19|20)\d\d)\s*年(?:度)?(?:(上半年|下半年)|底|末|内|全年|(?=[，,、共累全]))")
 HALF_CUE = re.compile(r"(上半年|下半年)")
-# Joints between two figures of one measurement (924万户次1898万人次, 4141户次、5794人次).
+# 到2025年底 / 至2022年末: a deadline, a plan unless it is the reporting year's own end.
+DEADLINE_CUE = re.compile(r"(?:到|至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
+# Joints between two figures of one measurement (1200户次3600人次, 860户次、2100人次).
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
@@ -50,8 +65,11 @@ class Cues:
     max_predicate_chars: int
     predicate_verbs: tuple[str, ...]
     generic_nouns: tuple[str, ...]
+    change_verbs: tuple[str, ...]
+    change_suffix: str
     target: tuple[str, ...]
     actual: tuple[str, ...]
+    target_lead: tuple[str, ...]
     halves: dict[str, str]
     theme_weights: dict[str, float]
 
@@ -72,8 +90,11 @@ def cues() -> Cues:
         max_predicate_chars=int(subject["max_predicate_chars"]),
         predicate_verbs=by_len(subject["predicate_verbs"]),
         generic_nouns=by_len(subject["generic_nouns"]),
+        change_verbs=by_len(subject["change_verbs"]),
+        change_suffix=str(subject["change_suffix"]),
         target=by_len(spec["status"]["target"]),
         actual=by_len(spec["status"]["actual"]),
+        target_lead=by_len(spec["status"]["target_lead"]),
         halves=dict(spec["period"]["halves"]),
         theme_weights={k: float(v) for k, v in spec["theme_weights"].items()},
     )
@@ -81,10 +102,12 @@ def cues() -> Cues:
 
 # ---------------------------------------------------------------- subjects
 
-_DATE_WORD = re.compile(r"^(?:\d+|[一二三四五六七八九十〇零]+)(?:年|月|日|号|季度)")
+# Dates and ages at the start of the words before a figure (2021年, 7月, 80周岁).
+_DATE_WORD = re.compile(r"^(?:\d+|[一二三四五六七八九十〇零]+)?(?:年|月|日|号|季度|周岁|岁)$|^\d")
 # POS tags (jieba's ICTCLAS set) that never begin the measured thing: prepositions,
-# conjunctions, adverbs, time words, pronouns, particles, punctuation.
-_SKIP_POS = ("p", "c", "d", "t", "r", "u", "x", "ul", "uj", "uz", "ug", "uv", "ud", "f")
+# conjunctions, adverbs, time words, pronouns, particles, punctuation, locatives and
+# measure words (80周岁以上老年人 → 老年人 once 80 is gone).
+_SKIP_POS = ("p", "c", "d", "t", "r", "u", "x", "ul", "uj", "uz", "ug", "uv", "ud", "f", "q")
 # Item separators inside a clause (…1条市级界线、7条县级界线…, …1500张和护理型床位800张).
 _ITEM_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
 # 拟于, 将在, 已于: a one-character scope word that jieba glues to a preposition.
@@ -127,12 +150,12 @@ def _strip_left(text: str, c: Cues) -> str:
             text = text[1:]  # 拟于…, 将在…, 已于… (jieba glues them)
             continue
         if first.text in ("在", "于", "从") and len(words) > 1:
-            # a place phrase before the verb: 在城东新城建成… → 建成…
+            # a place phrase before the verb: 在城西新区建成… → 建成…
             verb = next((w for w in words[1:] if w.pos.startswith("v") and w.pos != "vn"), None)
             if verb is not None:
                 text = text[verb.start:]
                 continue
-        if first.text in c.keep:
+        if first.text in c.keep or (first.text in _OPEN_CLOSE and _OPEN_CLOSE[first.text] in text[1:]):
             return text
         if first.text in c.scope or first.text in c.lead or first.pos in _SKIP_POS \
                 or _is_date_word(first.text) or first.text.isascii():
@@ -153,7 +176,7 @@ def _strip_right(text: str, c: Cues) -> str:
 
 
 def _after_last_scope(text: str, c: Cues) -> str:
-    """区、街道层面分别举办社工节系列活动 → 举办社工节系列活动: what follows an inner
+    """市、县两级分别举办培训班 → 举办培训班: what follows an inner
     scope adverb (分别, 已, 累计, 其中 …) is the measured thing."""
     words = tagged_words(text)
     for i in range(len(words) - 1, 0, -1):
@@ -184,10 +207,8 @@ def _predicate_at(words, k: int, c: Cues) -> bool:
     if w.text in c.inner_scope or w.text in c.predicate_verbs or w.pos in ("p", "d"):
         return True
     if w.pos.startswith("v") and w.pos != "vn":
-        if w.text in c.predicate_verbs:
-            return True
         nxt = words[k + 1] if k + 1 < len(words) else None
-        # a verb glued to the noun it modifies stays (居家隔离对象, 示范型…中心, 捐赠站点)
+        # a verb glued to the noun it modifies stays (留守儿童, 示范型…中心, 捐赠站点)
         return nxt is None or not _nounish(nxt.pos)
     return False
 
@@ -195,7 +216,7 @@ def _predicate_at(words, k: int, c: Cues) -> bool:
 def _right_parts(text: str, c: Cues) -> tuple[str, str]:
     """What a figure counts, after it: (noun phrase, predicate).
 
-    1500个社工岗位 → (社工岗位, ""); 3085家社会组织奋战一线 → (社会组织, 奋战一线);
+    300个社工岗位 → (社工岗位, ""); 260家社会组织参与帮扶 → (社会组织, 参与帮扶);
     75%的养老床位 → (养老床位, ""); …等困难群体 → (困难群体, …).
     """
     text = re.sub(r"\s+", "", text)
@@ -221,7 +242,7 @@ def _right_parts(text: str, c: Cues) -> tuple[str, str]:
         if depth or w.text in (")", "）"):
             continue
         if k > 0 and w.text in _QUOTE_CLOSE:
-            # a quoted name inside the phrase (广州社工“红棉守护”热线) or after it (…“零感染”)
+            # a quoted name inside the phrase (社工“暖心守护”热线) or after it (…“零差错”)
             close = next((j for j in range(k + 1, len(words)) if words[j].text == _QUOTE_CLOSE[w.text]), None)
             if close is not None and close + 1 < len(words) and _nounish(words[close + 1].pos) \
                     and not _predicate_at(words, close + 1, c):
@@ -229,8 +250,6 @@ def _right_parts(text: str, c: Cues) -> tuple[str, str]:
                 continue
             np_end = w.start
             break
-        if k <= skip_to:
-            continue
         if _predicate_at(words, k, c):
             np_end = w.start
             break
@@ -246,7 +265,7 @@ def _right_parts(text: str, c: Cues) -> tuple[str, str]:
                 or first.text in c.predicate_verbs):
             predicate = ""  # 民政服务对象(基本)生活得到保障: not what the group did
     if _visible_len(noun) + _visible_len(predicate) > c.max_predicate_chars and "“" in predicate[2:]:
-        predicate = _strip_right(predicate[: predicate.index("“", 2)], c)  # …专户电子货币“重阳分”
+        predicate = _strip_right(predicate[: predicate.index("“", 2)], c)  # …开通电子津贴账户“助老卡”
     noun = _balanced_strip(_strip_scope_words(noun, c)).rstrip("的了等之")
     return _balanced_strip(noun), predicate
 
@@ -263,16 +282,15 @@ def _visible_len(text: str) -> int:
 
 def _needs_context(subject: str, from_left: bool, c: Cues) -> bool:
     """A subject that cannot stand alone: empty, a bare rate (覆盖率), very short
-    before its figure (床位数), or only verbs (参训, 整改)."""
+    before its figure (床位数), or only verbs (入选, 整改)."""
     if not subject:
         return True
     n = _visible_len(subject)
-    if n <= 6 and subject.endswith(c.rate_words):
+    if n <= 4 and subject.endswith(c.rate_words):
         return True
     if from_left and n <= 3:
         return True
-    words = tagged_words(subject)
-    return all(w.pos.startswith("v") and w.pos != "vn" for w in words)
+    return n <= 3 and all(w.pos.startswith("v") and w.pos != "vn" for w in tagged_words(subject))
 
 
 @dataclass(slots=True)
@@ -282,11 +300,20 @@ class _Item:
     right: str = ""
 
 
+def _separator_starts(text: str) -> list[int]:
+    """Offsets of the item separators (、 和 及 与 …) of `text`, as whole words (not 和 in 和谐)."""
+    return [w.start for w in tagged_words(text) if w.text in _ITEM_SEPARATORS] if text else []
+
+
+def _separator_ends(text: str) -> list[int]:
+    return [w.end for w in tagged_words(text) if w.text in _ITEM_SEPARATORS] if text else []
+
+
 def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | None]:
     """The subject of each quantity of one sentence (offsets relative to `sentence`)."""
     items = [_Item(q) for q in quantities]
     n = len(items)
-    tight = [False] * n  # item i is written right after item i-1 (924万户次1898万人次)
+    tight = [False] * n  # item i is written right after item i-1 (1200户次3600人次)
     for i in range(1, n):
         gap = sentence[items[i - 1].quantity.char_end:items[i].quantity.char_start]
         tight[i] = bool(TIGHT_GAP.match(gap))
@@ -297,14 +324,17 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
         after = [o.quantity for o in items[i + 1:] if o.quantity.char_start < ce]
         left = sentence[before[-1].char_end if before else cs:q.char_start]
         right = sentence[q.char_end:after[0].char_start if after else ce]
-        if before and not tight[i]:
-            cut = max(left.rfind(sep) + len(sep) if left.rfind(sep) != -1 else -1 for sep in _ITEM_SEPARATORS)
-            left = left[cut:] if cut >= 0 else ""
+        bracket = max(left.rfind("("), left.rfind("（"))
+        if before and not tight[i] and bracket != -1:
+            left = left[bracket + 1:]  # …护理院1家(床位数220张): the bracket says what it counts
+        elif before and not tight[i]:
+            cut = _separator_ends(left)
+            left = left[cut[-1]:] if cut else ""
         if after:
-            cut = min([right.find(sep) for sep in _ITEM_SEPARATORS if right.find(sep) != -1] + [len(right)])
-            right = right[:cut]
+            cut = _separator_starts(right)
+            right = right[:cut[0]] if cut else right
         if left.rstrip().endswith(_ITEM_SEPARATORS):
-            left = ""  # 支持淳安县完成…全覆盖和6个…: the words before belong to another item
+            left = ""  # 支持某县完成…全覆盖和5个…: the words before belong to another item
         item.left, item.right = left, right
     # figures of one measurement written back to back share their words
     for i in range(1, n):
@@ -313,7 +343,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
     for i in range(n - 2, -1, -1):
         if tight[i + 1] and not items[i].right.strip():
             items[i].right = items[i + 1].right
-    # a predicate shared by coordinated figures: 2.48万名社工、1.5万名志愿者、3085家社会组织奋战一线
+    # a predicate shared by coordinated figures: 800名社工、3000名志愿者、260家社会组织参与帮扶
     parts = [_right_parts(item.right, c) for item in items]
     for i in range(n - 1, 0, -1):
         gap = sentence[items[i - 1].quantity.char_end:items[i].quantity.char_start]
@@ -323,11 +353,12 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
     out: list[str | None] = []
     previous: str | None = None
     previous_clause_end = -1
+    previous_head: str | None = None  # the noun of the previous subject (…申报的项目 → 项目)
     topic: str | None = None  # the specific thing a run of generic subjects (…个项目) is about
     for i, item in enumerate(items):
         cs, ce = _clause(sentence, item.quantity.char_start, item.quantity.char_end)
         if previous is not None and previous_clause_end < cs - 1:
-            previous = None  # only a figure of this clause or the one before lends its subject
+            previous = previous_head = None  # only a figure of this clause or the one before lends
         left = _clean_left(item.left, c)
         noun, predicate = parts[i]
         right = noun + predicate if noun and predicate and len(noun) + len(predicate) <= c.max_predicate_chars else noun
@@ -336,33 +367,49 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
         if left and right and _visible_len(left) + _visible_len(right) > c.max_chars:
             left = ""
         subject = left + right
-        head = noun or _noun_tail(left)
-        if _needs_context(subject, not right, c):
+        head = noun or _noun_tail(left, c)
+        if _needs_context(subject, not right, c) and previous_head and subject \
+                and all(_is_verb(w, c) for w in tagged_words(subject)):
+            # 征集项目120个，最终入选36个 → 入选项目: the verb takes the noun of the figure before
+            subject = subject + previous_head
+            if _is_generic(previous_head, c):
+                found = _topic(sentence, cs, c) or topic
+                if found and found not in subject:
+                    subject = found + subject
+        elif _needs_context(subject, not right, c):
             context = previous or _previous_clause(sentence, item.quantity.char_start, c)
             if context and subject not in context:
                 subject = context + subject
             elif context:
                 subject = context
         elif head and _is_generic(head, c):
-            # …个项目投入使用 after 民生重点工程: the generic noun stands for the topic
+            # …个项目竣工 after 社区养老设施建设: the generic noun stands for the topic
             found = _topic(sentence, cs, c) or topic
             if found and found not in subject:
                 subject = found + subject
         else:
-            longer = _earlier_compound(sentence, cs, head) if head else None
+            longer = _earlier_compound(sentence, cs, head, c) if head else None
             if longer:
                 subject = subject[: subject.rindex(head)] + longer + subject[subject.rindex(head) + len(head):]
             if head:
                 topic = head
         subject = _balanced_strip(subject)
+        if item.quantity.unit == "percent" and subject.endswith(c.change_verbs):
+            subject += c.change_suffix  # 办理时限压缩40% → 办理时限压缩比例
         out.append(subject or None)
         if subject:
             previous = subject
+            previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
     return out
 
 
-def _noun_tail(text: str) -> str:
+def _is_verb(word, c: Cues) -> bool:
+    return (word.pos.startswith("v") and word.pos != "vn") or word.text in c.predicate_verbs \
+        or word.text in c.lead
+
+
+def _noun_tail(text: str, c: Cues) -> str:
     """The noun phrase that ends `text` (建成床位 → 床位, 发放临时救助资金 → 临时救助资金)."""
     if not text:
         return ""
@@ -378,7 +425,7 @@ def _noun_tail(text: str) -> str:
                 break
             start, k = words[j].start, j - 1
             continue
-        if _nounish(w.pos) and w.pos not in ("m", "q"):
+        if _nounish(w.pos) and w.pos not in ("m", "q") and not _is_verb(w, c):
             start, k = w.start, k - 1
             continue
         break
@@ -387,28 +434,31 @@ def _noun_tail(text: str) -> str:
 
 def _is_generic(head: str, c: Cues) -> bool:
     """A noun that needs its topic: 项目, 资金, 群众 … possibly after verbs (兑现资金)."""
-    words = [w for w in tagged_words(head) if not (w.pos.startswith("v") and w.pos != "vn")]
+    words = [w for w in tagged_words(head) if not _is_verb(w, c)]
     return bool(words) and all(w.text in c.generic_nouns for w in words)
 
 
 def _topic(sentence: str, clause_start: int, c: Cues) -> str | None:
-    """The specific noun phrase of the sentence's first clause (推进民生重点工程建设 → 民生重点工程建设)."""
+    """The specific noun phrase of the sentence's first clause (推进社区养老设施建设 → 社区养老设施建设)."""
     if clause_start == 0:
         return None
     first_start, first_end = _clause(sentence, 0, 0)
     if find_quantities(sentence[first_start:first_end]):
         return None  # the first clause has figures of its own: their subjects are the topic
-    tail = _noun_tail(_clean_left(sentence[first_start:first_end], c))
+    tail = _noun_tail(_clean_left(sentence[first_start:first_end], c), c)
     return tail if tail and not _is_generic(tail, c) and _visible_len(tail) <= c.max_chars else None
 
 
-def _earlier_compound(sentence: str, clause_start: int, head: str) -> str | None:
+def _earlier_compound(sentence: str, clause_start: int, head: str, c: Cues) -> str | None:
     """建成床位832张 after 开展家庭养老床位试点: the longer name the head had earlier in the sentence."""
     i = sentence.rfind(head, 0, clause_start)
     if i <= 0:
         return None
+    following = tagged_words(sentence[i + len(head):i + len(head) + 6])
+    if following and _nounish(following[0].pos) and not _is_verb(following[0], c):
+        return None  # 移民 in 移民项目: part of another name
     before = sentence[max(0, i - 12):i]
-    longer = _noun_tail(before + head)
+    longer = _noun_tail(before + head, c)
     if longer.endswith(head) and len(longer) > len(head) and not any(ch in longer for ch in "，,、；;："):
         return longer
     return None
@@ -436,25 +486,27 @@ def _has_any(text: str, words: tuple[str, ...]) -> bool:
     return any(w in text for w in words)
 
 
-def _status(section_status: str | None, clause: str, default: str, c: Cues) -> str:
-    if section_status == "target":
-        return "actual" if _has_any(clause, c.actual) else "target"
-    if section_status == "actual":
-        return "target" if _has_any(clause, c.target) else "actual"
+def _status(section_status: str | None, clause: str, lead_in: str, default: str, c: Cues) -> str:
+    """actual / target: cue words of the figure's clause, then plan cues earlier in its
+    sentence (力争到2022年底，A…、B…), then the section's status, then the document's."""
     if _has_any(clause, c.target):
         return "target"
     if _has_any(clause, c.actual):
         return "actual"
-    return default
+    if _has_any(lead_in, c.target_lead):
+        return "target"
+    return section_status or default
 
 
-def _cue_period(clause: str, section_period: str | None, c: Cues) -> str | None:
-    match = YEAR_CUE.search(clause)
-    if match:
-        year = match.group(1)
-        half = match.group(2)
-        return year + c.halves[half] if half else year
-    return None
+def _cue_period(prefix: str, c: Cues) -> str | None:
+    """The period named by the last year cue before a figure in its sentence."""
+    last = None
+    for last in YEAR_CUE.finditer(prefix):
+        pass
+    if last is None:
+        return None
+    year, half = last.group(1), last.group(2)
+    return year + c.halves[half] if half else year
 
 
 def _period_for(status: str, meta: DocumentMeta | None, section_period: str | None) -> str | None:
@@ -519,6 +571,8 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
     by_id = {s.section_id: s for s in sections}
     default_status = _document_default_status(meta)
     heading_cache: dict[int, dict[str, float]] = {}
+    last_actual_year = max((int(p.period[:4]) for p in (meta.periods if meta else ()) if p.status == "actual"),
+                           default=0)
     text = document.text
     out: list[Mention] = []
     for index, sentence in enumerate(sentences):
@@ -535,11 +589,15 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         for q, subject in zip(quantities, subjects):
             cs, ce = _clause(sent_text, q.char_start, q.char_end)
             clause = sent_text[cs:ce]
-            status = _status(section_status, clause, default_status, c)
-            period = _cue_period(clause, section_period, c)
+            segment_start = max(sent_text.rfind("；", 0, cs), sent_text.rfind(";", 0, cs)) + 1
+            status = _status(section_status, clause, sent_text[segment_start:cs], default_status, c)
+            deadline = DEADLINE_CUE.search(sent_text, segment_start, q.char_start)
+            if status == "actual" and deadline and int(deadline.group(1)) > last_actual_year:
+                status = "target"  # 到2025年底… in a report on 2021 (or with no reporting period)
+            period = _cue_period(sent_text[:q.char_start], c)
             if period is None:
-                if section_status and status != section_status:
-                    period = _period_for(status, meta, None)
+                if section_status == "target" and status == "actual":
+                    period = _period_for(status, meta, None) or section_period  # a past figure in a plan
                 else:
                     period = _period_for(status, meta, section_period)
             if period and len(period) == 4 and section_period and section_period.startswith(period) \

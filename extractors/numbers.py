@@ -154,6 +154,8 @@ def _value(tokens: list[tuple]) -> Decimal:
             continue
         i = idx[-1]
         left, right = tokens[:i], tokens[i + 1:]
+        if any(t[0] == "big" and t[1] >= big for t in left):
+            raise ValueError("repeated multiplier")  # 万万 (as in 万万没想到)
         head = _value(left) if left else Decimal(1)
         if head == 0:
             raise ValueError("zero before a multiplier")

@@ -9,8 +9,8 @@ lists of phrases:
 
 * no measure word → nothing (years 2020年, dates 7月31日, durations 连续12年,
   24小时, outline markers 1. 一、, slogans 十四五, codes 12345热线), except
-  numbers with a 万/亿 multiplier whose unit the nearby words tell (398万,
-  13万多老年人);
+  numbers with a 万/亿 multiplier whose unit the nearby words tell (公益金256万,
+  8万多老年人);
 * a measure word that starts another word is not one (名单, 单位, 个月 …);
 * ordinals and ranks: right after 第 or a rank 前 (第七届, 前10名);
 * codes and grades: digits glued to Latin letters, + or other digits
@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
-from extractors.numbers import Numeral, scan_numerals
+from extractors.numbers import CN_DIGIT_VALUES, Numeral, scan_numerals
 from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
 
@@ -175,7 +175,7 @@ def _is_bed(text: str, clause_start: int, start: int, after: int, g: Grammar) ->
 
 
 def _unitless_unit(text: str, clause_start: int, start: int, after: int, g: Grammar) -> str:
-    """The unit of 398万 / 13万多老年人 / 46万墓位 from the words around it."""
+    """The unit of 公益金256万 / 8万多老年人 / 40万墓位 from the words around it."""
     _, clause_end = clause_bounds(text, start, after)
     right = text[after:clause_end]
     best = None
@@ -244,6 +244,8 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
         unit_word = mult_word or numeral.text.lstrip("0123456789.,")[-1:]
     else:
         return None
+    if unit_code == "count" and text[pos:pos + 1].isdigit():
+        return None  # 2个100%: the count of the figures that follow
     suffix = None
     for q in g.suffix_q:
         if text.startswith(q.word, pos):
@@ -260,9 +262,11 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
             return None  # 三个, 两名, 一盘棋
         if unit_code == "count" and numeral.value < 100:
             return None  # 六个最, 十件实事
+        if text[pos:pos + 1] in CN_DIGIT_VALUES:
+            return None  # 十人一组, 一年两训: a pattern, not a count
     if unit_code == "CNY":
         for word, rate in g.rate_prefixes:
-            if text.startswith(word, begin - len(word)):
+            if begin >= len(word) and text.startswith(word, begin - len(word)):
                 unit_code = rate
                 begin -= len(word)
                 break
@@ -283,18 +287,26 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
     )
 
 
+# Between two amounts that share one rate: 每人每月850元、680元.
+RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity of `text`, in order, with offsets into `text`."""
     g = grammar()
     quotes = _Spans(quoted_spans(text))
-    out = []
+    out: list[Quantity] = []
     for numeral in scan_numerals(text):
         try:
             quantity = _quantity(text, numeral, g, quotes)
         except (ArithmeticError, ValueError):  # pragma: no cover - defensive
             quantity = None
-        if quantity is not None:
-            out.append(quantity)
+        if quantity is None:
+            continue
+        if out and quantity.unit == "CNY" and out[-1].unit.startswith("CNY/") \
+                and RATE_SHARED_GAP.match(text[out[-1].char_end:quantity.char_start]):
+            quantity = replace(quantity, unit=out[-1].unit)  # the rate prefix covers the list
+        out.append(quantity)
     return out
 
 

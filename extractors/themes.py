@@ -178,6 +178,7 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
 
 
 def read(text: str, already_normalised: bool = False) -> Reading:
+    """The lexicon phrases in `text`, each distinct phrase counted once per theme."""
     lex = lexicon()
     key, source, offsets = matching_key(text, already_normalised)
     if lex.boilerplate.search(key):
@@ -213,6 +214,7 @@ def _label(reading: Reading, context: Sequence[ThemeLabel], heading: bool) -> li
               for t, raw in reading.raw.items() if raw >= NAMED}
     for label in context:
         if label.theme in reading.raw and label.theme not in labels:  # a cue of its own confirms it
+            # context and cue together are as sure as a named theme
             labels[label.theme] = ThemeLabel(label.theme, _confidence(reading.raw[label.theme] + NAMED),
                                              reading.evidence[label.theme] + label.evidence)
     if not labels and heading:

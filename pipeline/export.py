@@ -45,7 +45,6 @@ def _is_nested(data_type: pa.DataType) -> bool:
 
 
 def read_export_tables(processed: Path) -> dict[str, pa.Table]:
-    require_tables(processed)
     return {name: pq.read_table(processed / f"{name}.parquet") for name in EXPORT_ORDER}
 
 
@@ -60,11 +59,10 @@ def flat_frame(table: pa.Table) -> pd.DataFrame:
 
 
 def chinese_headings(table: str, columns: list[str]) -> list[str]:
+    """Headings from lexicons/column_names_zh.yaml; a column it does not name yet keeps its own name."""
     names = load_yaml("column_names_zh.yaml")
     overrides = names["tables"].get(table, {})
-    headings = [overrides.get(column) or names["columns"][column] for column in columns]
-    assert len(set(headings)) == len(headings), f"two columns of {table} share a Chinese heading"
-    return headings
+    return [overrides.get(column) or names["columns"].get(column, column) for column in columns]
 
 
 def headings(table: str, columns: list[str], chinese: bool) -> list[str]:
@@ -116,8 +114,9 @@ def write_xlsx(tables: dict[str, pa.Table], destination: Path, chinese: bool) ->
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    texts = load_yaml("column_names_zh.yaml")["readme"] if chinese else ENGLISH_README
-    sheet_names = load_yaml("column_names_zh.yaml")["sheets"] if chinese else {name: name for name in tables}
+    chinese_names = load_yaml("column_names_zh.yaml")
+    texts = chinese_names["readme"] if chinese else ENGLISH_README
+    sheet_names = chinese_names["sheets"] if chinese else {name: name for name in tables}
     workbook = Workbook(write_only=True)
     readme = workbook.create_sheet(texts["sheet"])
     notes: dict[str, _SheetNotes] = {}
@@ -222,20 +221,22 @@ def export(processed: Path, formats: list[str], destination: Path | None = None,
     """Write the requested exports of the tables in `processed`; the paths written.
 
     CSV files go to DESTINATION/csv/, the workbook and the database to
-    DESTINATION (default: PROCESSED/exports).
+    DESTINATION (default: PROCESSED/exports). `chinese_headers` applies to csv
+    and xlsx: the database keeps the column names its views and queries use.
     """
-    if chinese_headers and "duckdb" in formats:
-        raise ValueError("Chinese headings apply to csv and xlsx only: SQL keeps the column names of docs/schema.md")
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown export format {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
     destination = destination or processed / "exports"
-    tables = read_export_tables(processed)
+    require_tables(processed)
+    # DuckDB reads the parquet files itself; only the spreadsheet formats need the tables in memory.
+    tables = read_export_tables(processed) if {"csv", "xlsx"} & set(formats) else {}
     written: list[Path] = []
     for kind in formats:
         if kind == "csv":
             written += write_csv(tables, destination / "csv", chinese_headers)
         elif kind == "xlsx":
             written.append(write_xlsx(tables, destination / "policymine.xlsx", chinese_headers))
-        elif kind == "duckdb":
-            written.append(write_duckdb(processed, destination / "policymine.duckdb"))
         else:
-            raise ValueError(f"unknown export format {kind!r}; choose from {', '.join(FORMATS)}")
+            written.append(write_duckdb(processed, destination / "policymine.duckdb"))
     return written

@@ -86,6 +86,11 @@ def figures_disagree(values: Iterable[float], qualifiers: Iterable[str | None]) 
     return highest_low - lowest_high > 1e-9 * scale
 
 
+def arrow_row(row: dict) -> dict:
+    """pandas marks a missing string as NaN; Arrow wants None."""
+    return {key: None if not isinstance(value, list) and pd.isna(value) else value for key, value in row.items()}
+
+
 def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd.DataFrame,
                 indicator_names: Mapping[str, tuple[str | None, str | None]]) -> list[dict]:
     """Panel rows (schema `PANEL`), sorted by region code, period and indicator code.
@@ -117,7 +122,7 @@ def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd
     for (region_code, period, code), group in mentions.groupby(PANEL_KEY, sort=True):
         chosen = group.iloc[0]
         name_zh, name_en = indicator_names.get(code, (None, None))
-        rows.append({
+        rows.append(arrow_row({
             "region_code": region_code, "region": chosen["region"], "province": chosen["province"],
             "admin_level": chosen["admin_level"], "period": period, "indicator_code": code,
             "indicator_name_zh": name_zh, "indicator_name_en": name_en,
@@ -131,7 +136,7 @@ def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd
             "evidence_char_start": int(chosen["char_start"]), "evidence_char_end": int(chosen["char_end"]),
             "evidence_surface": chosen["surface"],
             "evidence_sentence": sentence_text.get((chosen["doc_id"], chosen["sentence_id"])),
-        })
+        }))
     return rows
 
 
@@ -169,10 +174,10 @@ def build_theme_shares(documents: pd.DataFrame, sections: pd.DataFrame,
     parts = part_chars.rename("part_chars").reset_index().join(info, on="doc_id")
     theme_chars = theme_chars.merge(parts, on=part_key)
 
-    document_rows = [{
+    document_rows = [arrow_row({
         "doc_id": row.doc_id, "region_code": row.region_code, "region": row.region, "period": row.period,
         "theme": row.theme, "share": round(row.n_chars / row.part_chars, 6), "n_chars": int(row.part_chars),
-    } for row in theme_chars.sort_values(["doc_id", "period", "n_chars", "theme"],
+    }) for row in theme_chars.sort_values(["doc_id", "period", "n_chars", "theme"],
                                          ascending=[True, True, False, True]).itertuples()]
 
     region_key = ["region_code", "period"]
@@ -184,12 +189,12 @@ def build_theme_shares(documents: pd.DataFrame, sections: pd.DataFrame,
     region_themes = (theme_chars[theme_chars["region_code"].notna()]
                      .groupby(region_key + ["theme"])["n_chars"].sum().reset_index()
                      .join(region_parts, on=region_key))
-    region_rows = [{
+    region_rows = [arrow_row({
         "region_code": row.region_code, "region": row.region, "province": row.province,
         "admin_level": row.admin_level, "period": row.period, "theme": row.theme,
         "share": round(row.n_chars / row.region_chars, 6), "n_documents": int(row.n_documents),
         "n_chars": int(row.region_chars),
-    } for row in region_themes.sort_values(["region_code", "period", "n_chars", "theme"],
+    }) for row in region_themes.sort_values(["region_code", "period", "n_chars", "theme"],
                                            ascending=[True, True, False, True]).itertuples()]
     return document_rows, region_rows
 

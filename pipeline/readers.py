@@ -6,15 +6,17 @@ read raises `ReadError` with a one-line reason, and the run records it and goes 
 Formats, by suffix:
 - .txt/.text: plain text in UTF-8, UTF-16, GB18030/GBK/GB2312 or Big5 (see `decode_bytes`).
 - .html/.htm/.shtml/.xhtml: the page's text without scripts, styles, navigation,
-  footers and link lists, one block element per line; the 政府信息公开 metadata
+  footers and link lists, one block element per line, from the article's title on
+  when the title (<meta name="ArticleTitle"> or <title>) is found; the 政府信息公开 metadata
   table (索引号, 发布机构, 发布日期 … in table, dl or "label：value" layouts) and the
   <meta> tags of the 政府网站 templates go to `fields`, the <title> to fields["title"].
 - .docx: paragraphs and tables in document order; core properties title/created.
 - .pdf: the text layer page by page, with lines that the layout broke re-joined.
 
-Tables (HTML and .docx) become one line per row when every cell is short: a row is
-a record, and a quantity must stay on the line of the subject it belongs to. Rows
-with long cells (layout tables, cells holding paragraphs) give a line per paragraph.
+Tables (HTML and .docx) give one line per row, cells separated by a space, when the
+row has several cells and all are short: a row is a record, and a quantity must stay
+on the line of the subject it belongs to. Other rows (layout tables, one-cell boxes,
+cells holding paragraphs) give a line per paragraph.
 
 Every format must finally yield Chinese report text (`check_report_text`), so a
 cover page, an English page or mis-decoded bytes fail with "not a Chinese report".
@@ -26,7 +28,7 @@ import hashlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
@@ -125,11 +127,12 @@ def check_report_text(text: str) -> None:
 
 @cache
 def _common_han() -> frozenset[str]:
-    """GB2312 level-1 characters, in simplified and traditional form."""
+    """GB2312 level-1 characters, simplified and in the traditional forms of OpenCC, Taiwan, Hong Kong."""
     level_one = "".join(bytes([high, low]).decode("gb2312")
                         for high in range(0xB0, 0xD8) for low in range(0xA1, 0xFF)
                         if not (high == 0xD7 and low > 0xF9))
-    return frozenset(level_one) | frozenset(opencc.OpenCC("s2t").convert(level_one))
+    forms = [opencc.OpenCC(config).convert(level_one) for config in ("s2t", "s2tw", "s2hk")]
+    return frozenset(level_one).union(*forms)
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -153,8 +156,8 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
             if text is not None:
                 return text
             return _detect(data[len(bom):], declared,
-                           failure=f"starts with a {encoding} byte-order mark but is not {encoding}, and")
-    return _detect(data, declared, failure="is")
+                           contradicted=f"starts with a {encoding} byte-order mark but is not {encoding}; ")
+    return _detect(data, declared)
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -187,7 +190,7 @@ def _decode_whole(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def _detect(data: bytes, declared: str | None, failure: str) -> str:
+def _detect(data: bytes, declared: str | None, contradicted: str = "") -> str:
     text = _decode_whole(data, "utf-8")
     if text is not None:
         return text
@@ -207,17 +210,14 @@ def _detect(data: bytes, declared: str | None, failure: str) -> str:
         if damaged <= MAX_UNDECODABLE_SHARE * len(data):
             decodings.append((_plausibility(text) - damaged, text))
     if not decodings:
-        raise ReadError(f"{failure} not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, Big5)")
+        raise ReadError(f"{contradicted}not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, Big5)")
     return max(decodings, key=lambda scored: scored[0])[1]
 
 
 def _plausibility(text: str) -> int:
     """Common Chinese characters minus rare ones: a wrong decoding of CJK bytes yields rare ones."""
     common = _common_han()
-    score = 0
-    for ch in HAN_CHAR.findall(text):
-        score += 1 if ch in common else -1
-    return score
+    return sum(1 if ch in common else -1 for ch in HAN_CHAR.findall(text))
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -239,19 +239,15 @@ def _read_text(data: bytes) -> tuple[str, dict[str, str]]:
     return decode_bytes(data), {}
 
 
-# --- Tables, shared by HTML and .docx -------------------------------------------------
+# --- Tables, in HTML and .docx -----------------------------------------------------------
 
-# A table row whose cells all hold at most this many characters is a record: one line.
+# A row of several cells that each hold at most this many characters is a record: one line.
 MAX_RECORD_CELL_CHARS = 100
 
 
-def _row_lines(cells: list[list[str]]) -> list[str]:
-    """Lines for one table row, given each cell's paragraphs."""
-    cell_texts = [" ".join(p for p in paragraphs if p) for paragraphs in cells]
-    if all(len(text) <= MAX_RECORD_CELL_CHARS for text in cell_texts):
-        line = " ".join(text for text in cell_texts if text)
-        return [line] if line else []
-    return [p for paragraphs in cells for p in paragraphs if p]
+def _is_record(cell_texts: list[str]) -> bool:
+    """A data table's row rather than a layout table's (one cell, or cells holding paragraphs)."""
+    return len(cell_texts) > 1 and all(len(text) <= MAX_RECORD_CELL_CHARS for text in cell_texts)
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -332,7 +328,7 @@ def _read_html(data: bytes) -> tuple[str, dict[str, str]]:
     fields, consumed = _lift_metadata(body, skipped)
     for label, value in _head_fields(tree).items():
         fields.setdefault(label, value)
-    blocks = [b for b in _html_blocks(body, skipped | consumed) if not b.is_navigation]
+    blocks = [b for b in _PageText(skipped | consumed).walk(body) if not b.is_navigation]
     start = _title_block(blocks, fields)
     return "\n".join(b.text for b in blocks[start:]), fields
 
@@ -588,16 +584,10 @@ class _PageText:
         self._parts = []
 
 
-def _html_blocks(body: LexborNode, skipped: set[int]) -> list[_Block]:
-    return _PageText(skipped).walk(body)
-
-
 def _is_record_row(row: LexborNode) -> bool:
-    """A row of a data table rather than of a layout table: several short cells, no nested table."""
     if row.css_first("table") is not None:
         return False
-    cells = [child for child in row.iter() if child.tag in HTML_CELL_TAGS]
-    return len(cells) > 1 and all(len(_collapse(cell.text())) <= MAX_RECORD_CELL_CHARS for cell in cells)
+    return _is_record([_collapse(cell.text()) for cell in row.iter() if cell.tag in HTML_CELL_TAGS])
 
 
 def _title_block(blocks: list[_Block], fields: dict[str, str]) -> int:
@@ -624,6 +614,8 @@ def _title_block(blocks: list[_Block], fields: dict[str, str]) -> int:
 # --- .docx --------------------------------------------------------------------------------
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Every Office Open XML package has these; the main part's name varies (document2.xml).
+OOXML_REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels")
 
 
 def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
@@ -632,11 +624,15 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReadError(f"broken .docx: not a readable zip archive ({exc})") from exc
     if unzipped > MAX_UNZIPPED_BYTES:
         raise ReadError(f"broken .docx: unpacks to {unzipped / 2**20:.0f} MB "
                         f"(limit {MAX_UNZIPPED_BYTES / 2**20:.0f} MB)")
+    missing = [name for name in OOXML_REQUIRED_PARTS if name not in names]
+    if missing:
+        raise ReadError(f"broken .docx: not an Office Open XML package (no {', '.join(missing)})")
     import docx
 
     # python-docx reports a malformed package with whatever its XML and zip layers raise.
@@ -677,7 +673,13 @@ def _docx_table_lines(table) -> Iterator[str]:
                 continue
             seen_cells.add(cell._tc)
             cells.append(list(_docx_lines(cell)))
-        yield from _row_lines(cells)
+        cell_texts = [" ".join(paragraphs) for paragraphs in cells]
+        record = " ".join(text for text in cell_texts if text)
+        if _is_record(cell_texts):
+            if record:
+                yield record
+        else:
+            yield from (paragraph for paragraphs in cells for paragraph in paragraphs)
 
 
 # --- PDF ----------------------------------------------------------------------------------
@@ -688,16 +690,20 @@ PARAGRAPH_END = re.compile(r"[。！？!?：:；;]$")
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?|\d+(?:\s*[/／]\s*\d+)?)[-—–－\s]*$")
 # A line counts as full when it ends within this many character widths of the right margin.
 FULL_LINE_SLACK_EMS = 1.5
+# Pages with fewer lines than this do not show where their margins are.
+MIN_LINES_FOR_MARGINS = 5
 PDF_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+# How pdfminer writes a glyph its font does not map to Unicode.
+UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 
 
 @dataclass
 class _PdfLine:
     text: str
-    left: float
+    left: float  # of the first visible character
     right: float
-    em: float  # width of one Han character on this page
-    full: bool = False
+    em: float  # width of a Han character
+    full: bool = False  # reaches the right margin
     indented: bool = False
 
 
@@ -711,68 +717,76 @@ def _read_pdf(data: bytes) -> tuple[str, dict[str, str]]:
     """
     if b"%PDF-" not in data[:1024]:
         raise ReadError("not a PDF: no %PDF header")
-    import pypdfium2
-    import pypdfium2.raw as pdfium_raw
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfplumber.utils.exceptions import PdfminerException
 
+    # pdfminer reports malformed files with whatever its parser meets (syntax, key, type,
+    # value errors …); each becomes the file's reason.
     try:
-        pdf = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError as exc:
-        if exc.err_code == pdfium_raw.FPDF_ERR_PASSWORD:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            page_count = len(pdf.pages)
+            pages = [_pdf_page_lines(page) for page in pdf.pages]
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
             raise ReadError("encrypted PDF: it needs a password to open") from exc
-        raise ReadError(f"unparsable PDF: {exc}") from exc
-    try:
-        page_count = len(pdf)
-        if page_count == 0:
-            raise ReadError("unparsable PDF: no pages")
-        lines = [line for index in range(page_count) for line in _pdf_page_lines(pdf, index)]
-    except pypdfium2.PdfiumError as exc:
-        raise ReadError(f"unparsable PDF: {exc}") from exc
-    finally:
-        pdf.close()
-    if not any(line.text for line in lines):
+        raise ReadError(f"unparsable PDF: {type(cause).__name__}: {cause}".splitlines()[0][:300]) from exc
+    except Exception as exc:
+        raise ReadError(f"unparsable PDF: {type(exc).__name__}: {exc}".splitlines()[0][:300]) from exc
+    if page_count == 0:
+        raise ReadError("unparsable PDF: no pages")
+    if not any(pages):
         raise ReadError(f"no text layer (scanned PDF?): none of its {page_count} pages has text")
-    return "\n".join(_join_pdf_lines(lines)), {}
+    _mark_layout(pages)
+    text = "\n".join(_join_pdf_lines([line for lines in pages for line in lines]))
+    unmapped = len(UNMAPPED_GLYPH.findall(text))
+    if unmapped > len(HAN_CHAR.findall(text)):
+        raise ReadError(f"PDF text layer without Unicode mapping: {unmapped} glyphs are bare font codes")
+    return UNMAPPED_GLYPH.sub("\ufffd", text), {}
 
 
-def _pdf_page_lines(pdf, index: int) -> list[_PdfLine]:
-    page = pdf[index]
-    textpage = page.get_textpage()
-    try:
-        text = textpage.get_text_range()
-        lines, offset = [], 0
-        for raw_line in text.split("\n"):
-            line_text = PDF_CONTROL_CHARS.sub("", raw_line.rstrip("\r"))
-            stripped = line_text.strip()
-            if stripped:
-                first = offset + len(raw_line) - len(raw_line.lstrip())
-                last = offset + len(raw_line.rstrip()) - 1
-                left, _, _, _ = textpage.get_charbox(first, loose=True)
-                _, _, right, _ = textpage.get_charbox(last, loose=True)
-                lines.append(_PdfLine(text=stripped, left=left, right=right, em=0.0,
-                                      indented=line_text[:1].isspace()))
-            offset += len(raw_line) + 1
-        em = _han_width(textpage, text)
-    finally:
-        textpage.close()
-        page.close()
+def _pdf_page_lines(page) -> list[_PdfLine]:
+    """The page's text lines with their extent, page numbers dropped."""
+    lines = []
+    for found in page.extract_text_lines(strip=False, return_chars=True):
+        visible = [char for char in found["chars"] if char["text"].strip()]
+        text = PDF_CONTROL_CHARS.sub("", found["text"]).strip()
+        if visible and text:
+            lines.append(_PdfLine(text=text, left=visible[0]["x0"], right=visible[-1]["x1"],
+                                  em=_han_width(found["chars"]), indented=found["text"][:1].isspace()))
     while lines and PAGE_NUMBER.match(lines[-1].text):
         lines.pop()
     while lines and PAGE_NUMBER.match(lines[0].text):
         lines.pop(0)
-    if lines:
-        margin_left = min(line.left for line in lines)
-        margin_right = max(line.right for line in lines)
-        for line in lines:
-            line.em = em
-            line.full = line.right >= margin_right - FULL_LINE_SLACK_EMS * em
-            line.indented = line.indented or line.left > margin_left + em / 2
     return lines
 
 
-def _han_width(textpage, text: str) -> float:
-    """The median width of the page's Han characters, or a 10.5pt (五号) default."""
-    widths = sorted(right - left for index, ch in enumerate(text) if HAN_CHAR.match(ch)
-                    for left, _, right, _ in [textpage.get_charbox(index, loose=True)])
+def _mark_layout(pages: list[list[_PdfLine]]) -> None:
+    """Mark lines that reach the right margin and lines indented from the left one.
+
+    Each page's margins are its own lines' extent; a page with a few lines only (the
+    signature page) takes the median margins of the fuller pages.
+    """
+    measured = [(min(line.left for line in lines), max(line.right for line in lines))
+                for lines in pages if len(lines) >= MIN_LINES_FOR_MARGINS]
+    typical = (sorted(m[0] for m in measured)[len(measured) // 2],
+               sorted(m[1] for m in measured)[len(measured) // 2]) if measured else None
+    for lines in pages:
+        if not lines:
+            continue
+        if len(lines) >= MIN_LINES_FOR_MARGINS or typical is None:
+            margin_left, margin_right = min(line.left for line in lines), max(line.right for line in lines)
+        else:
+            margin_left, margin_right = typical
+        for line in lines:
+            line.full = line.right >= margin_right - FULL_LINE_SLACK_EMS * line.em
+            line.indented = line.indented or line.left > margin_left + line.em / 2
+
+
+def _han_width(chars: list[dict]) -> float:
+    """The median width of the line's Han characters, or a 10.5pt (五号) default."""
+    widths = sorted(char["width"] for char in chars if HAN_CHAR.match(char["text"]))
     return widths[len(widths) // 2] if widths else 10.5
 
 

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 import pipeline
 from pipeline import readers
+from pipeline.duplicates import NearDuplicateIndex
 from pipeline.lexicons import lexicons_fingerprint
 from pipeline.schema import DOCUMENT_TABLES, TABLES
 from pipeline.writer import OutputSet
@@ -82,6 +83,15 @@ class FileResult:
     rows: dict[str, list[dict]] | None
 
 
+def content_id(path: Path) -> str:
+    """The hash of a file's bytes, as readers.doc_id_of computes it, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
 def process_file(path: Path, root: Path) -> FileResult:
     """Read and process one file; failures become a manifest row, never an exception."""
     from pipeline.process import process_document
@@ -89,15 +99,15 @@ def process_file(path: Path, root: Path) -> FileResult:
 
     started = time.perf_counter()
     source_file = path.relative_to(root).as_posix()
-    manifest = {"source_file": source_file, "doc_id": None, "status": "ok", "error": None, "seconds": 0.0}
+    # every file gets its content id, read or not, so that an unchanged failure is recognised next run
+    manifest = {"source_file": source_file, "doc_id": content_id(path), "status": "ok", "error": None,
+                "seconds": 0.0}
     rows = None
     if not readers.is_supported(path):
         manifest.update(status="skipped", error=f"not a report format ({path.suffix or 'no extension'})")
     else:
         try:
-            raw = readers.read_file(path, root)
-            manifest["doc_id"] = raw.doc_id
-            rows = document_rows(process_document(raw))
+            rows = document_rows(process_document(readers.read_file(path, root)))
         except readers.ReadError as exc:
             manifest.update(status="failed", error=str(exc))
         except Exception as exc:  # a bug on one input must not end the run; the trace goes to stderr
@@ -190,14 +200,6 @@ class PreviousRows:
 # ---------------------------------------------------------------- the run
 
 
-def content_id(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
 def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: Engine | None = None,
                 on_file: Callable[[FileResult], None] | None = None) -> RunSummary:
     """Extract every input under `input_dir` into the tables in `output_dir`."""
@@ -227,6 +229,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
     previous_rows = ({name: PreviousRows(output_dir / f"{name}.parquet", previous.position)
                       for name in DOCUMENT_TABLES} if previous else {})
     seen_ids: dict[str, str] = {}
+    duplicates = NearDuplicateIndex()
     with OutputSet(output_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
         for path, old in plan:
             if old is not None:
@@ -245,6 +248,9 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
                 _report_failure(summary, manifest)
             if manifest["status"] == "ok":
                 seen_ids[manifest["doc_id"]] = manifest["source_file"]
+                document = result.rows["documents"][0]
+                document["duplicate_of"] = duplicates.original_of(
+                    document["doc_id"], [row["text"] for row in result.rows["sentences"]])
                 for table, table_rows in result.rows.items():
                     out.add(table, table_rows)
                     summary.rows[table] += len(table_rows)

@@ -27,6 +27,7 @@ DOCUMENTS = pa.schema([
     ("periods", pa.list_(PERIOD)),
     ("text", pa.string()),
     ("n_chars", pa.int32()),
+    ("duplicate_of", pa.string()),
 ])
 
 SECTIONS = pa.schema([
@@ -124,6 +125,7 @@ def document_rows(processed: ProcessedDocument) -> dict[str, list[dict]]:
         "publish_date": _date(meta.publish_date),
         "periods": [{"period": p.period, "status": p.status} for p in meta.periods],
         "text": doc.text, "n_chars": len(doc.text),
+        "duplicate_of": None,  # set by the run, which sees the documents before this one
     }]
     rows["sections"] = [{
         "doc_id": doc_id, "section_id": s.section_id, "parent_id": s.parent_id, "level": s.level,

@@ -107,6 +107,8 @@ def test_csv_opens_with_the_chinese_intact(processed, exported):
 def test_chinese_headers_cover_every_column_and_stay_distinct():
     for name, schema in ALL_TABLES.items():
         headings = chinese_headings(name, schema.names)
+        untranslated = [column for column, heading in zip(schema.names, headings) if heading == column]
+        assert not untranslated, f"lexicons/column_names_zh.yaml has no heading for {name}: {untranslated}"
         assert len(set(headings)) == len(headings), name
 
 
@@ -162,11 +164,13 @@ def test_a_failed_export_leaves_the_previous_file_in_place(tmp_path, monkeypatch
     destination = tmp_path / "policymine.xlsx"
     destination.write_bytes(b"previous export")
 
-    def save_half_then_fail(workbook, filename):
-        Path(filename).write_bytes(b"half a workbook")
+    save = openpyxl.Workbook.save
+
+    def save_then_fail(workbook, filename):
+        save(workbook, filename)
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", save_half_then_fail)
+    monkeypatch.setattr(openpyxl.Workbook, "save", save_then_fail)
     with pytest.raises(OSError):
         write_xlsx({"documents": long_text_table(10)}, destination, chinese=False)
     assert destination.read_bytes() == b"previous export"

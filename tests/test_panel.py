@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.panel import build_derived_tables, build_panel, build_theme_shares, report_year
-from pipeline.schema import DERIVED_TABLES, DOCUMENTS, INDICATORS, PANEL, SECTIONS, SENTENCES
+from pipeline.schema import (DERIVED_TABLES, DOCUMENTS, INDICATORS, PANEL, SECTIONS, SENTENCES,
+                             THEME_SHARES_DOCUMENT, THEME_SHARES_REGION)
 
 from conftest import GOLD, SCORER
 from test_schema_docs import documented_columns
@@ -80,11 +81,14 @@ def test_the_report_nearest_the_period_wins_and_the_disagreement_stays_visible()
 
 
 def test_the_report_year_comes_from_the_periods_when_the_date_is_unknown():
+    def periods(*pairs):
+        return [{"period": period, "status": status} for period, status in pairs]
+
     assert report_year(None, SUMMARY_2020) == 2021
-    assert report_year(None, [{"period": "2019", "status": "actual"}, {"period": "2020", "status": "target"}]) == 2020
-    assert report_year(None, [{"period": "2020H1", "status": "actual"}, {"period": "2020H2", "status": "target"}]) == 2020
-    assert report_year(None, [{"period": "2020", "status": "actual"}]) == 2021
-    assert report_year(None, [{"period": "2020H1", "status": "actual"}]) == 2020
+    assert report_year(None, periods(("2019", "actual"), ("2020", "target"))) == 2020
+    assert report_year(None, periods(("2020H1", "actual"), ("2020H2", "target"))) == 2020
+    assert report_year(None, periods(("2020", "actual"))) == 2021
+    assert report_year(None, periods(("2020H1", "actual"))) == 2020
     assert report_year(None, []) is None
     assert report_year(dt.date(2019, 12, 30), SUMMARY_2020) == 2019
     row = only_row(panel([document("a_undated_2023", None, [{"period": "2022", "status": "actual"}]),
@@ -138,6 +142,12 @@ def test_only_coded_mentions_of_placed_documents_enter_the_panel():
     assert (row.evidence_sentence, row.evidence_char_start) == ("placed的句子。", 10)
 
 
+def test_what_is_unknown_stays_null():
+    unnamed_province = {**document("d", "2021-03-01"), "province": None}
+    row = only_row(panel([unnamed_province], [mention("d", 5, code="not_in_the_catalogue")]))
+    assert pd.isna(row.province) and pd.isna(row.indicator_name_zh) and row.region == "杭州市"
+
+
 def test_one_row_per_place_period_and_indicator():
     table = panel([document("hz", "2021-03-01"), document("gz", "2021-03-01", region_code="440100", region="广州市")],
                   [mention("hz", 2571), mention("hz", 2700, status="target", period="2021"),
@@ -153,9 +163,18 @@ def sentence(doc_id: str, sentence_id: int, section_id: int | None, length: int,
             "char_end": start + length, "text": "字" * length, "themes": themes}
 
 
+def shares_through_arrow(documents, sections, sentences) -> tuple[list[dict], list[dict]]:
+    """The theme-share rows, checked against their schemas as the writer will."""
+    by_document, by_region = build_theme_shares(documents, sections, sentences)
+    return (pa.Table.from_pylist(by_document, schema=THEME_SHARES_DOCUMENT).to_pylist(),
+            pa.Table.from_pylist(by_region, schema=THEME_SHARES_REGION).to_pylist())
+
+
 def test_theme_shares_are_character_weighted_per_period_and_region():
     documents = frame(DOCUMENTS, [document("long", "2021-03-01"), document("short", "2021-04-01"),
-                                  document("plan", "2021-02-01", [{"period": "2021", "status": "target"}])])
+                                  document("plan", "2021-02-01", [{"period": "2021", "status": "target"}]),
+                                  document("unplaced", "2021-02-01", [{"period": "2021", "status": "target"}],
+                                           region_code=None, region=None)])
     sections = frame(SECTIONS, [{"doc_id": "long", "section_id": 0, "period": "2020", "status": "actual"},
                                 {"doc_id": "long", "section_id": 1, "period": "2021", "status": "target"},
                                 {"doc_id": "short", "section_id": 0, "period": "2020", "status": "actual"}])
@@ -168,14 +187,16 @@ def test_theme_shares_are_character_weighted_per_period_and_region():
         sentence("short", 0, 0, 20, ["elderly_care"]),
         sentence("short", 1, 0, 20, ["child_welfare"]),
         sentence("plan", 0, None, 25, ["elderly_care"]),  # a one-period report: its period
+        sentence("unplaced", 0, None, 10, ["funeral"]),  # a part of its own, in no region
     ])
-    by_document, by_region = build_theme_shares(documents, sections, sentences)
+    by_document, by_region = shares_through_arrow(documents, sections, sentences)
     shares = {(r["doc_id"], r["period"], r["theme"]): (r["share"], r["n_chars"]) for r in by_document}
     assert shares == {
         ("long", "2020", "social_assistance"): (0.9, 100), ("long", "2020", "elderly_care"): (0.3, 100),
         ("long", "2021", "elderly_care"): (1.0, 40),
         ("short", "2020", "child_welfare"): (0.5, 40), ("short", "2020", "elderly_care"): (0.5, 40),
         ("plan", "2021", "elderly_care"): (1.0, 25),
+        ("unplaced", "2021", "funeral"): (1.0, 10),
     }
     region = {(r["period"], r["theme"]): r for r in by_region}
     # (30 + 20) / (100 + 40), not the mean of 0.3 and 0.5
@@ -185,6 +206,18 @@ def test_theme_shares_are_character_weighted_per_period_and_region():
     assert region["2021", "elderly_care"]["share"] == 1.0
     assert [r["theme"] for r in by_region if r["period"] == "2020"] == ["social_assistance", "elderly_care",
                                                                           "child_welfare"]
+
+
+def test_a_duplicate_document_adds_nothing_to_the_theme_shares():
+    documents = frame(DOCUMENTS, [document("original", "2021-03-01"), document("repost", "2021-03-01")])
+    documents["duplicate_of"] = [None, "original"]
+    sections = frame(SECTIONS, [{"doc_id": d, "section_id": 0, "period": "2020"} for d in ("original", "repost")])
+    sentences = frame(SENTENCES, [sentence("original", 0, 0, 30, ["elderly_care"]),
+                                  sentence("original", 1, 0, 70, []),
+                                  sentence("repost", 0, 0, 100, ["elderly_care"])])
+    by_document, by_region = shares_through_arrow(documents, sections, sentences)
+    assert {r["doc_id"] for r in by_document} == {"original"}
+    assert [(r["share"], r["n_documents"], r["n_chars"]) for r in by_region] == [(0.3, 1, 100)]
 
 
 def test_every_derived_column_is_documented():

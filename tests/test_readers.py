@@ -218,9 +218,10 @@ def test_page_charset_is_honoured_but_verified(seed, tmp_path, declared, actual)
     assert normalise(read(path)).text == seed.text
 
 
-def test_big5_page_reads_like_the_same_page_in_utf8(seed, tmp_path):
+@pytest.mark.parametrize("declared", ["big5", "gbk"])  # GBK decodes any Big5 bytes, to nonsense
+def test_big5_page_reads_like_the_same_page_in_utf8(seed, tmp_path, declared):
     # Taiwan-standard characters, which Big5 has (OpenCC's own standard uses 爲, 羣 …, which it lacks)
-    page = opencc.OpenCC("s2tw").convert(portal_page(seed, charset="big5"))
+    page = opencc.OpenCC("s2tw").convert(portal_page(seed, charset=declared))
     as_big5 = normalise(read(write(tmp_path, "big5.html", page, encoding="big5"))).text
     as_utf8 = normalise(read(write(tmp_path, "utf8.html", page, encoding="utf-8"))).text
     assert as_big5 == as_utf8
@@ -330,10 +331,10 @@ def test_docx_merged_cells_are_read_once_and_long_cells_give_lines(tmp_path):
 
 # --- PDF ----------------------------------------------------------------------------------
 
-def report_pdf(lines: list[str], **canvas_options) -> bytes:
+def report_pdf(lines: list[str], signature: tuple[str, ...] = ()) -> bytes:
     """The lines typeset on A4 in 宋体 (reportlab's built-in CID font, no font file needed):
     centred title, paragraphs indented two characters and wrapped at the margin by width,
-    a page number at each page's foot."""
+    a page number at each page's foot, and a right-aligned signature on a page of its own."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -344,7 +345,7 @@ def report_pdf(lines: list[str], **canvas_options) -> bytes:
     width, height = A4
     left, right, top, bottom = 72, width - 72, height - 72, 72
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, **canvas_options)
+    pdf = canvas.Canvas(buffer, pagesize=A4)
     pages, y = 1, top
 
     def draw(x: float, text: str) -> None:
@@ -369,6 +370,10 @@ def report_pdf(lines: list[str], **canvas_options) -> bytes:
                 x, line = left, ""
             line += char
         draw(x, line)
+    if signature:
+        y = bottom - 1
+    for line in signature:
+        draw(right - pdfmetrics.stringWidth(line, font, size), line)
     pdf.setFont(font, 9)
     pdf.drawCentredString(width / 2, 40, f"— {pages} —")
     pdf.showPage()
@@ -376,17 +381,225 @@ def report_pdf(lines: list[str], **canvas_options) -> bytes:
     return buffer.getvalue()
 
 
-def test_pdf_keeps_every_sentence_with_a_number_intact(seed, tmp_path):
-    text = normalise(read(write(tmp_path, "report.pdf", report_pdf(seed.text.split("\n"))))).text
-    numbered = [s.text for s in sentences(seed.text, outline(seed.text)) if re.search(r"\d", s.text)]
+def typeset_lines(doc: Document) -> list[str]:
+    # reportlab's STSong-Light has no glyph for U+00B7 (锻造七种能力·书写奋斗青春)
+    return doc.text.replace("·", "").split("\n")
+
+
+def encrypted(pdf: bytes, user_password: str) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def line_breaks(lines: list[str]) -> set[int]:
+    ends, offset = set(), 0
+    for line in lines:
+        offset += len(line)
+        ends.add(offset)
+    return ends
+
+
+def test_pdf_gives_the_paragraphs_with_every_sentence_with_a_number_intact(seed, tmp_path):
+    lines = typeset_lines(seed)
+    text = normalise(read(write(tmp_path, "report.pdf", report_pdf(lines)))).text
+    report = "\n".join(lines)
+    numbered = [s.text for s in sentences(report, outline(report)) if re.search(r"\d", s.text)]
     assert len(numbered) > 50
     assert [s for s in numbered if s not in text] == []
-    # the layout's line breaks are undone: paragraphs come back as the report's lines
-    assert text.split("\n") == seed.text.split("\n")
+    # nothing lost, added or reordered; the layout's line breaks and page numbers are gone;
+    # a paragraph may stay split where a full line ends a sentence (the joining rule keeps
+    # a line ending in 。 whole rather than guess)
+    pdf_lines = text.split("\n")
+    joined = "".join(pdf_lines)
+    assert joined == "".join(lines)
+    assert line_breaks(lines) <= line_breaks(pdf_lines)
+    assert all(joined[end - 1] in "。；：！？" for end in line_breaks(pdf_lines) - line_breaks(lines))
+    assert len(pdf_lines) < len(lines) * 1.1
+
+
+def test_pdf_signature_page_lines_are_not_joined(seed, tmp_path):
+    signature = ("咸宁市民政局", "2021年7月21日")
+    data = report_pdf(typeset_lines(seed)[:30], signature=signature)
+    assert read(write(tmp_path, "signed.pdf", data)).text.endswith("\n咸宁市民政局\n2021年7月21日")
 
 
 def test_pdf_encrypted_only_against_changes_is_read(seed, tmp_path):
-    from reportlab.lib.pdfencrypt import StandardEncryption
+    lines = typeset_lines(seed)[:8]
+    text = read(write(tmp_path, "locked.pdf", encrypted(report_pdf(lines), user_password=""))).text
+    assert text.split("\n")[:2] == lines[:2]
 
-    data = report_pdf(seed.text.split("\n")[:5], encrypt=StandardEncryption("", ownerPassword="owner"))
-    assert read(write(tmp_path, "locked.pdf", data)).text.startswith("2021年全市民政工作要点\n")
+
+# --- Bad input: each kind fails with a reason naming the problem --------------------------
+
+def scanned_pdf() -> bytes:
+    """A page that is only an image, as a scanner makes it."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    scan = Image.new("L", (200, 280), color=235)
+    for y in range(40, 260, 12):
+        scan.paste(40, (20, y, 180, y + 5))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawImage(ImageReader(scan), 50, 50, width=500, height=700)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def zip_of(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def rare_han_soup() -> bytes:
+    """Valid GBK made only of its extension characters: decodes, but no report reads like it."""
+    rng = random.Random(7)
+    return bytes(b for _ in range(3000) for b in (rng.randrange(0x81, 0xA0), rng.randrange(0x40, 0x7F)))
+
+
+BAD_INPUTS = {
+    "empty": ("report.txt", lambda seed: b"", "empty file"),
+    "blank": ("report.txt", lambda seed: b" \r\n\t\n", "empty file"),
+    "empty_pdf": ("report.pdf", lambda seed: b"", "empty file"),
+    "binary": ("report.txt", lambda seed: random.Random(1).randbytes(4000), "binary data"),
+    "rare_han_soup": ("report.txt", lambda seed: rare_han_soup(), "common ones .wrong encoding"),
+    "english": ("report.txt", lambda seed: b"Annual report of the civil affairs bureau. " * 40 + "民政局".encode() * 20,
+                "not a Chinese report: mostly non-Chinese"),
+    "too_short": ("notice.html", lambda seed: "<html><body><p>页面不存在或已删除</p></body></html>".encode(),
+                  r"not a Chinese report: only 9 Han characters \(fewer than 50\)"),
+    "navigation_only": ("index.htm", lambda seed: ("<html><body><ul>" + "<li><a href=/x>民政动态新闻</a></li>" * 30
+                                                   + "</ul></body></html>").encode(), "not a Chinese report"),
+    "docx_not_zip": ("report.docx", lambda seed: seed.text.encode(), "broken .docx: not a readable zip"),
+    "docx_truncated": ("report.docx", lambda seed: report_docx(seed)[:5000], "broken .docx: not a readable zip"),
+    "docx_without_document": ("report.docx", lambda seed: zip_of({"[Content_Types].xml": b"<Types/>"}),
+                              r"broken .docx: not an Office Open XML package \(no _rels/\.rels\)"),
+    "docx_bad_xml": ("report.docx", lambda seed: bad_document_xml(seed), "broken .docx: XMLSyntaxError"),
+    "old_word": ("report.docx", lambda seed: bytes.fromhex("d0cf11e0a1b11ae1") + b"\0" * 512,
+                 r"old binary Word \(.doc\)"),
+    "pdf_not_pdf": ("report.pdf", lambda seed: seed.text.encode(), "not a PDF: no %PDF header"),
+    "pdf_unparsable": ("report.pdf", lambda seed: b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\nendobj\n%%EOF\n",
+                       "unparsable PDF"),
+    "pdf_encrypted": ("report.pdf", lambda seed: encrypted(report_pdf(typeset_lines(seed)[:5]), user_password="s3cret"),
+                      "encrypted PDF: it needs a password"),
+    "pdf_scanned": ("scan.pdf", lambda seed: scanned_pdf(), r"no text layer \(scanned PDF\?\)"),
+    # a CID font whose character collection pdfminer does not know: glyph codes, no characters
+    "pdf_unmapped_font": ("report.pdf", lambda seed: report_pdf(typeset_lines(seed)[:5]).replace(b"(GB1)", b"(XX1)"),
+                          "without Unicode mapping"),
+}
+
+
+def bad_document_xml(seed: Document) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(report_docx(seed)))
+    files = {name: source.read(name) for name in source.namelist()}
+    files["word/document.xml"] = files["word/document.xml"][:-200]
+    return zip_of(files)
+
+
+@pytest.mark.parametrize("kind", BAD_INPUTS)
+def test_bad_input_fails_with_its_reason(seed, tmp_path, kind):
+    name, make, reason = BAD_INPUTS[kind]
+    path = write(tmp_path, name, make(seed))
+    with pytest.raises(ReadError, match=reason) as failure:
+        read(path)
+    assert "\n" not in str(failure.value)
+
+
+def test_huge_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.pdf"
+    with path.open("wb") as handle:  # sparse: no 50 MB are written
+        handle.truncate(MAX_FILE_BYTES)
+    with pytest.raises(ReadError, match=r"file too large: 50\.0 MB \(limit 50 MB\)"):
+        read(path)
+
+
+def test_docx_that_unpacks_to_too_much_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            for _ in range(201):
+                member.write(bytes(2**20))
+    with pytest.raises(ReadError, match="unpacks to 201 MB"):
+        read(write(tmp_path, "bomb.docx", buffer.getvalue()))
+
+
+def test_unsupported_suffix_is_refused(tmp_path):
+    path = write(tmp_path, "report.doc", "民政" * 100)
+    assert not is_supported(path)
+    with pytest.raises(ReadError, match=r"not a supported format \(\.doc\)"):
+        read(path)
+
+
+def test_every_format_is_supported_in_any_letter_case_and_keyed_by_its_bytes(seed, tmp_path):
+    assert {".txt", ".text", ".html", ".htm", ".shtml", ".xhtml", ".docx", ".pdf"} == SUPPORTED_SUFFIXES
+    data = portal_page(seed).encode()
+    raw = read(write(tmp_path, "PAGE.HTM", data))
+    assert raw.doc_id == doc_id_of(data) and raw.source_file == "PAGE.HTM"
+
+
+# --- Fuzz: whatever the bytes, reading fails with ReadError or yields text the stages take ---
+
+SEED_CHARS = sorted(set(SEED.read_text(encoding="utf-8")) - {"\n"})
+report_text = st.lists(st.text(alphabet=SEED_CHARS, min_size=20, max_size=80), min_size=2, max_size=12).map("\n".join)
+markup = st.sampled_from([
+    "<p>", "</p>", "<br>", "<div class=footer>", "<div>", "</div>", "<table><tr><td>", "</td><td>", "</td></tr>",
+    "</table>", "<th>索引号</th><td>", "<a href=x>", "</a>", "<pre>", "</pre>", "<script>", "</script>",
+    "<meta charset=gbk>", "<title>", "</title>", "发布日期：", "一、", "（一）", "1.", "&nbsp;", "&#27665;", "<!--",
+])
+page_source = st.lists(st.one_of(markup, st.text(alphabet=SEED_CHARS, max_size=60)), max_size=40).map("".join)
+leading_bytes = st.sampled_from([b"", b"%PDF-1.4\n", b"PK\x03\x04", codecs.BOM_UTF8, codecs.BOM_UTF16_LE,
+                                 b"<html><meta charset=big5><body>"])
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def fuzz_dir():
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder)
+
+
+def read_and_process(path: Path) -> None:
+    """Read the file; if it reads, run the stages that come after reading."""
+    try:
+        raw = read(path)
+    except ReadError as failure:
+        assert str(failure) and "\n" not in str(failure)
+        return
+    document = normalise(raw)
+    sentences(document.text, outline(document.text))
+
+
+@FUZZ
+@given(start=leading_bytes, rest=st.binary(max_size=3000), suffix=st.sampled_from(sorted(SUPPORTED_SUFFIXES)))
+def test_arbitrary_bytes_never_raise_anything_but_read_error(fuzz_dir, start, rest, suffix):
+    read_and_process(write(fuzz_dir, "fuzz" + suffix, start + rest))
+
+
+@FUZZ
+@given(text=st.one_of(report_text, page_source, st.text(max_size=500)),
+       encoding=st.sampled_from(["utf-8", "gb18030", "utf-16"]), suffix=st.sampled_from(sorted(SUPPORTED_SUFFIXES)))
+def test_arbitrary_text_never_raises_anything_but_read_error(fuzz_dir, text, encoding, suffix):
+    read_and_process(write(fuzz_dir, "fuzz" + suffix, text.encode(encoding, errors="replace")))
+
+
+@settings(max_examples=15, deadline=None)
+@given(text=st.one_of(report_text, st.text(alphabet=st.characters(exclude_categories=["Cs", "Cc"]), max_size=300)))
+def test_arbitrary_text_in_docx_and_pdf_never_raises_anything_but_read_error(fuzz_dir, text):
+    import docx
+
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    read_and_process(write(fuzz_dir, "fuzz.docx", buffer.getvalue()))
+    read_and_process(write(fuzz_dir, "fuzz.pdf", report_pdf(text.split("\n"))))
