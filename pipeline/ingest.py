@@ -38,6 +38,8 @@ WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
 WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
 WIDTH_TABLE[0xFF05] = ord("%")
+# str.translate walks every character; most reports have no full-width forms, so look first.
+HAS_FULL_WIDTH = re.compile("[\uff05\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 TONELESS = str.maketrans(
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ",
@@ -72,8 +74,9 @@ def normalise_text(text: str) -> str:
     text = ZERO_WIDTH.sub("", text)
     text = _t2s().convert(text)
     text = remove_pinyin_debris(text)
-    text = text.translate(WIDTH_TABLE)
-    text = FULL_WIDTH_DOT_IN_NUMBER.sub(".", text)
+    if HAS_FULL_WIDTH.search(text):
+        text = text.translate(WIDTH_TABLE)
+        text = FULL_WIDTH_DOT_IN_NUMBER.sub(".", text)
     text = ODD_SPACES.sub(" ", text)
     text = SPACE_NEAR_CJK.sub("", text)
     text = SPACE_RUN.sub(" ", text)

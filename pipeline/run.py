@@ -22,13 +22,14 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 import pipeline
 from pipeline import readers
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.lexicons import lexicons_fingerprint
-from pipeline.schema import DOCUMENT_TABLES, TABLES
+from pipeline.schema import DOCUMENT_TABLES, TABLES, Columns
 from pipeline.writer import OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
@@ -80,7 +81,7 @@ def discover(input_dir: Path) -> list[Path]:
 @dataclass
 class FileResult:
     manifest: dict
-    rows: dict[str, list[dict]] | None
+    tables: dict[str, Columns] | None  # the document's rows per table, column by column
 
 
 def content_id(path: Path) -> str:
@@ -95,26 +96,26 @@ def content_id(path: Path) -> str:
 def process_file(path: Path, root: Path) -> FileResult:
     """Read and process one file; failures become a manifest row, never an exception."""
     from pipeline.process import process_document
-    from pipeline.schema import document_rows
+    from pipeline.schema import document_columns
 
     started = time.perf_counter()
     source_file = path.relative_to(root).as_posix()
     # every file gets its content id, read or not, so that an unchanged failure is recognised next run
     manifest = {"source_file": source_file, "doc_id": content_id(path), "status": "ok", "error": None,
                 "seconds": 0.0}
-    rows = None
+    tables = None
     if not readers.is_supported(path):
         manifest.update(status="skipped", error=f"not a report format ({path.suffix or 'no extension'})")
     else:
         try:
-            rows = document_rows(process_document(readers.read_file(path, root)))
+            tables = document_columns(process_document(readers.read_file(path, root)))
         except readers.ReadError as exc:
             manifest.update(status="failed", error=str(exc))
         except Exception as exc:  # a bug on one input must not end the run; the trace goes to stderr
             traceback.print_exc(file=sys.stderr)
             manifest.update(status="failed", error=f"internal error: {type(exc).__name__}: {exc}")
     manifest["seconds"] = round(time.perf_counter() - started, 3)
-    return FileResult(manifest, rows)
+    return FileResult(manifest, tables)
 
 
 def _process_job(job: tuple[Path, Path]) -> FileResult:
@@ -165,36 +166,47 @@ class PreviousRun:
         return row if row is not None and row["doc_id"] == doc_id else None
 
 
-def _document_groups(path: Path) -> Iterator[tuple[str, list[dict]]]:
-    """The rows of a previous table, grouped by document, in file order."""
-    current, group = None, []
+def _document_groups(path: Path) -> Iterator[tuple[str, Columns]]:
+    """The rows of a previous table, grouped by document (column by column), in file order."""
+    current_id, current = None, None
     for batch in pq.ParquetFile(path).iter_batches(batch_size=20_000):
-        for row in batch.to_pylist():
-            if row["doc_id"] != current:
-                if group:
-                    yield current, group
-                current, group = row["doc_id"], []
-            group.append(row)
-    if group:
-        yield current, group
+        columns = batch.to_pydict()
+        doc_ids = columns["doc_id"]
+        start = 0
+        while start < len(doc_ids):
+            end = start + 1
+            while end < len(doc_ids) and doc_ids[end] == doc_ids[start]:
+                end += 1
+            piece = {name: values[start:end] for name, values in columns.items()}
+            if doc_ids[start] == current_id:  # a document cut by a batch boundary
+                for name, values in piece.items():
+                    current[name].extend(values)
+            else:
+                if current is not None:
+                    yield current_id, current
+                current_id, current = doc_ids[start], piece
+            start = end
+    if current is not None:
+        yield current_id, current
 
 
 class PreviousRows:
     """Hands out a previous table's rows document by document, in increasing order."""
 
-    def __init__(self, path: Path, position: dict[str, int]):
+    def __init__(self, path: Path, schema: pa.Schema, position: dict[str, int]):
         self.groups = _document_groups(path)
+        self.schema = schema
         self.position = position
         self.pending = next(self.groups, None)
 
-    def take(self, doc_id: str) -> list[dict]:
+    def take(self, doc_id: str) -> Columns:
         target = self.position[doc_id]
         while self.pending is not None and self.position.get(self.pending[0], -1) < target:
             self.pending = next(self.groups, None)
         if self.pending is not None and self.pending[0] == doc_id:
-            rows, self.pending = self.pending[1], next(self.groups, None)
-            return rows
-        return []  # the document has no rows in this table
+            columns, self.pending = self.pending[1], next(self.groups, None)
+            return columns
+        return {name: [] for name in self.schema.names}  # the document has no rows in this table
 
 
 # ---------------------------------------------------------------- the run
@@ -226,18 +238,18 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         return summary
 
     fresh = engine([(path, input_dir) for path, old in plan if old is None])
-    previous_rows = ({name: PreviousRows(output_dir / f"{name}.parquet", previous.position)
-                      for name in DOCUMENT_TABLES} if previous else {})
+    previous_rows = ({name: PreviousRows(output_dir / f"{name}.parquet", schema, previous.position)
+                      for name, schema in DOCUMENT_TABLES.items()} if previous else {})
     seen_ids: dict[str, str] = {}
     duplicates = NearDuplicateIndex()
     with OutputSet(output_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
         for path, old in plan:
             if old is not None:
                 manifest = dict(old)
-                rows = ({name: previous_rows[name].take(old["doc_id"]) for name in DOCUMENT_TABLES}
-                        if old["status"] == "ok" else None)
+                tables = ({name: previous_rows[name].take(old["doc_id"]) for name in DOCUMENT_TABLES}
+                          if old["status"] == "ok" else None)
                 summary.reused += 1
-                result = FileResult(manifest, rows)
+                result = FileResult(manifest, tables)
             else:
                 result = next(fresh)
                 manifest = result.manifest
@@ -248,14 +260,13 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
                 _report_failure(summary, manifest)
             if manifest["status"] == "ok":
                 seen_ids[manifest["doc_id"]] = manifest["source_file"]
-                document = result.rows["documents"][0]
-                document["duplicate_of"] = duplicates.original_of(
-                    document["doc_id"], [row["text"] for row in result.rows["sentences"]])
-                for table, table_rows in result.rows.items():
-                    out.add(table, table_rows)
-                    summary.rows[table] += len(table_rows)
+                result.tables["documents"]["duplicate_of"] = [duplicates.original_of(
+                    manifest["doc_id"], result.tables["sentences"]["text"])]
+                for table, columns in result.tables.items():
+                    out.add(table, columns)
+                    summary.rows[table] += len(columns["doc_id"])
             _count(summary, manifest)
-            out.add("manifest", [manifest])
+            out.add("manifest", {name: [value] for name, value in manifest.items()})
             if on_file:
                 on_file(result)
     summary.seconds = time.perf_counter() - started

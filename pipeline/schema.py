@@ -104,62 +104,60 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _theme_rows(doc_id: str, level: str, unit_id: int | None, labels: list[ThemeLabel],
-                shares: dict[str, float]) -> list[dict]:
-    return [{
-        "doc_id": doc_id, "level": level, "unit_id": unit_id, "theme": label.theme,
-        "score": round(label.score, 6), "share": round(shares.get(label.theme, 0.0), 6),
-        "evidence": list(label.evidence),
-    } for label in labels]
+Columns = dict[str, list]  # a batch of rows, column by column, in schema order
 
 
-def document_rows(processed: ProcessedDocument) -> dict[str, list[dict]]:
-    """The rows one processed document contributes to each document table."""
+def _columns(schema: pa.Schema, records: list[tuple]) -> Columns:
+    """Rows given as tuples in schema order, turned into columns."""
+    if not records:
+        return {name: [] for name in schema.names}
+    return {name: list(values) for name, values in zip(schema.names, zip(*records))}
+
+
+def document_columns(processed: ProcessedDocument) -> dict[str, Columns]:
+    """What one processed document contributes to each document table, column by column.
+
+    Columnar batches are cheap to send from a worker process and to turn into Arrow.
+    """
     doc, meta = processed.document, processed.meta
     doc_id = doc.doc_id
-    rows: dict[str, list[dict]] = {}
-    rows["documents"] = [{
-        "doc_id": doc_id, "source_file": doc.source_file, "title": meta.title,
-        "publisher": meta.publisher, "region": meta.region, "region_code": meta.region_code,
-        "province": meta.province, "admin_level": meta.admin_level, "doc_type": meta.doc_type,
-        "publish_date": _date(meta.publish_date),
-        "periods": [{"period": p.period, "status": p.status} for p in meta.periods],
-        "text": doc.text, "n_chars": len(doc.text),
-        "duplicate_of": None,  # set by the run, which sees the documents before this one
-    }]
-    rows["sections"] = [{
-        "doc_id": doc_id, "section_id": s.section_id, "parent_id": s.parent_id, "level": s.level,
-        "marker": s.marker, "heading": s.heading, "period": s.period, "status": s.status,
-        "char_start": s.char_start, "char_end": s.char_end,
-    } for s in processed.sections]
-    rows["sentences"] = [{
-        "doc_id": doc_id, "sentence_id": s.sentence_id, "section_id": s.section_id,
-        "char_start": s.char_start, "char_end": s.char_end, "text": s.text,
-        "themes": [label.theme for label in labels],
-    } for s, labels in zip(processed.sentences, processed.sentence_themes)]
-    rows["indicators"] = [{
-        "doc_id": doc_id, "sentence_id": m.sentence_id, "section_id": m.section_id,
-        "char_start": m.char_start, "char_end": m.char_end, "surface": m.surface,
-        "value": m.value, "unit": m.unit, "qualifier": m.qualifier, "subject": m.subject,
-        "indicator_code": m.indicator_code, "status": m.status, "period": m.period,
-        "theme": m.theme, "region_code": meta.region_code,
-    } for m in processed.mentions]
-    rows["themes"] = _themes_table_rows(processed)
-    return rows
-
-
-def _themes_table_rows(processed: ProcessedDocument) -> list[dict]:
-    doc_id = processed.document.doc_id
-    out: list[dict] = []
-    for sentence, labels in zip(processed.sentences, processed.sentence_themes):
-        out += _theme_rows(doc_id, "sentence", sentence.sentence_id, labels,
-                           {label.theme: 1.0 for label in labels})
-    for section, labels in zip(processed.sections, processed.section_themes):
-        out += _theme_rows(doc_id, "section", section.section_id, labels,
-                           processed.theme_shares.get(("section", section.section_id), {}))
-    out += _theme_rows(doc_id, "document", None, processed.document_themes,
-                       processed.theme_shares.get(("document", None), {}))
+    out: dict[str, Columns] = {}
+    out["documents"] = _columns(DOCUMENTS, [(
+        doc_id, doc.source_file, meta.title, meta.publisher, meta.region, meta.region_code,
+        meta.province, meta.admin_level, meta.doc_type, _date(meta.publish_date),
+        [{"period": p.period, "status": p.status} for p in meta.periods],
+        doc.text, len(doc.text),
+        None,  # duplicate_of: set by the run, which sees the documents before this one
+    )])
+    out["sections"] = _columns(SECTIONS, [
+        (doc_id, s.section_id, s.parent_id, s.level, s.marker, s.heading, s.period, s.status,
+         s.char_start, s.char_end)
+        for s in processed.sections])
+    out["sentences"] = _columns(SENTENCES, [
+        (doc_id, s.sentence_id, s.section_id, s.char_start, s.char_end, s.text,
+         [label.theme for label in labels])
+        for s, labels in zip(processed.sentences, processed.sentence_themes)])
+    out["indicators"] = _columns(INDICATORS, [
+        (doc_id, m.sentence_id, m.section_id, m.char_start, m.char_end, m.surface, m.value, m.unit,
+         m.qualifier, m.subject, m.indicator_code, m.status, m.period, m.theme, meta.region_code)
+        for m in processed.mentions])
+    out["themes"] = _columns(THEMES, _theme_records(processed))
     return out
+
+
+def _theme_records(processed: ProcessedDocument) -> list[tuple]:
+    doc_id = processed.document.doc_id
+    records = []
+    for sentence, labels in zip(processed.sentences, processed.sentence_themes):
+        records += [(doc_id, "sentence", sentence.sentence_id, label.theme, round(label.score, 6), 1.0,
+                     list(label.evidence)) for label in labels]
+    units = [(("section", s.section_id), labels) for s, labels in zip(processed.sections, processed.section_themes)]
+    units.append((("document", None), processed.document_themes))
+    for (level, unit_id), labels in units:
+        shares = processed.theme_shares.get((level, unit_id), {})
+        records += [(doc_id, level, unit_id, label.theme, round(label.score, 6),
+                     round(shares.get(label.theme, 0.0), 6), list(label.evidence)) for label in labels]
+    return records
 
 
 # Tables derived from the document tables after a run (pipeline/panel.py).

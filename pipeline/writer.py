@@ -24,17 +24,22 @@ class TableWriter:
         self.schema = schema
         self.temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
         self._writer = pq.ParquetWriter(self.temporary, schema, **PARQUET_OPTIONS)
-        self._pending: list[dict] = []
+        self._pending: dict[str, list] = {name: [] for name in schema.names}
+        self._pending_rows = 0
 
-    def add(self, rows: list[dict]) -> None:
-        self._pending.extend(rows)
-        if len(self._pending) >= ROWS_PER_GROUP:
+    def add(self, columns: dict[str, list]) -> None:
+        """Append a batch of rows given column by column (every column of the schema)."""
+        for name, values in columns.items():
+            self._pending[name].extend(values)
+        self._pending_rows += len(columns[self.schema.names[0]])
+        if self._pending_rows >= ROWS_PER_GROUP:
             self._flush()
 
     def _flush(self) -> None:
-        if self._pending:
-            self._writer.write_table(pa.Table.from_pylist(self._pending, schema=self.schema))
-            self._pending = []
+        if self._pending_rows:
+            self._writer.write_table(pa.Table.from_pydict(self._pending, schema=self.schema))
+            self._pending = {name: [] for name in self.schema.names}
+            self._pending_rows = 0
 
     def finish(self) -> Path:
         """Complete the file; it is moved into place by `commit`."""
@@ -63,8 +68,8 @@ class OutputSet:
         self.writers = {name: TableWriter(output_dir / f"{name}.parquet", schema.with_metadata(metadata or {}))
                         for name, schema in schemas.items()}
 
-    def add(self, table: str, rows: list[dict]) -> None:
-        self.writers[table].add(rows)
+    def add(self, table: str, columns: dict[str, list]) -> None:
+        self.writers[table].add(columns)
 
     def commit(self) -> None:
         for writer in self.writers.values():

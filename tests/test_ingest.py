@@ -102,3 +102,7 @@ def test_unreadable_bytes_raise_a_clear_error(data, reason):
 def test_normalisation_never_crashes_and_is_idempotent(text):
     once = normalise_text(text)
     assert normalise_text(once) == once
+
+
+def test_a_full_width_decimal_point_between_ascii_digits_is_folded():
+    assert normalise_text("占比68．4%") == "占比68.4%"
