@@ -23,8 +23,11 @@ extract: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+notebooks: extract
+	$(BIN)/python notebooks/execute.py --in-place
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --documents $(N)
 
 clean:
-	rm -rf data/processed/*.parquet data/processed/.*.tmp
+	rm -rf data/processed/*.parquet data/processed/.*.tmp data/processed/exports

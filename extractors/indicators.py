@@ -34,14 +34,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from extractors.codes import assign_code
-from extractors.quantities import CLAUSE_BREAK, find_quantities
+from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities
 from extractors.themes import read as read_themes
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
-from pipeline.tokens import tagged_words
+from pipeline.tokens import Token, tagged_words as _tag_words
 
 # A year that dates the figures after it in the sentence: 到2025年底, 2020年上半年, 2021年，…
 # (not a year of comparison: 较2019年底, 比2020年).
@@ -53,23 +53,38 @@ DEADLINE_CUE = re.compile(r"(?:到|至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
+@lru_cache(maxsize=1 << 15)
+def tagged_words(text: str) -> tuple[Token, ...]:
+    """jieba words of `text` with POS tags. The subject rules cut and re-read the same
+    pieces of a clause many times, and subjects recur across reports."""
+    return tuple(_tag_words(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _theme_evidence(text: str) -> dict[str, float]:
+    """The theme weights that `text` names (shared: do not mutate). Every figure of a sentence
+    reads the sentence and its clause again, and subjects recur across reports."""
+    return read_themes(text).raw
+
+
 @dataclass(frozen=True, slots=True)
 class Cues:
-    scope: tuple[str, ...]
-    inner_scope: tuple[str, ...]
-    keep: tuple[str, ...]
-    lead: tuple[str, ...]
-    tail: tuple[str, ...]
+    scope: frozenset[str]
+    inner_scope: frozenset[str]
+    keep: frozenset[str]
+    lead: frozenset[str]
+    tail: frozenset[str]
+    tail_lengths: tuple[int, ...]  # the lengths of the tail words, longest first
     rate_words: tuple[str, ...]
     max_chars: int
     max_predicate_chars: int
-    predicate_verbs: tuple[str, ...]
-    generic_nouns: tuple[str, ...]
+    predicate_verbs: frozenset[str]
+    generic_nouns: frozenset[str]
     change_verbs: tuple[str, ...]
     change_suffix: str
-    target: tuple[str, ...]
-    actual: tuple[str, ...]
-    target_lead: tuple[str, ...]
+    target: re.Pattern[str]
+    actual: re.Pattern[str]
+    target_lead: re.Pattern[str]
     halves: dict[str, str]
     theme_weights: dict[str, float]
 
@@ -77,24 +92,25 @@ class Cues:
 @cache
 def cues() -> Cues:
     spec = load_yaml("indicator_cues.yaml")
-    by_len = lambda words: tuple(sorted(set(words), key=len, reverse=True))  # noqa: E731
+    any_of = lambda words: re.compile("|".join(map(re.escape, words)))  # noqa: E731
     subject = spec["subject"]
     return Cues(
-        scope=by_len(subject["scope_words"]),
-        inner_scope=by_len(subject["inner_scope_words"]),
-        keep=by_len(subject["keep_words"]),
-        lead=by_len(subject["lead_words"]),
-        tail=by_len(subject["tail_words"]),
+        scope=frozenset(subject["scope_words"]),
+        inner_scope=frozenset(subject["inner_scope_words"]),
+        keep=frozenset(subject["keep_words"]),
+        lead=frozenset(subject["lead_words"]),
+        tail=frozenset(subject["tail_words"]),
+        tail_lengths=tuple(sorted({len(word) for word in subject["tail_words"]}, reverse=True)),
         rate_words=tuple(subject["rate_words"]),
         max_chars=int(subject["max_chars"]),
         max_predicate_chars=int(subject["max_predicate_chars"]),
-        predicate_verbs=by_len(subject["predicate_verbs"]),
-        generic_nouns=by_len(subject["generic_nouns"]),
-        change_verbs=by_len(subject["change_verbs"]),
+        predicate_verbs=frozenset(subject["predicate_verbs"]),
+        generic_nouns=frozenset(subject["generic_nouns"]),
+        change_verbs=tuple(subject["change_verbs"]),
         change_suffix=str(subject["change_suffix"]),
-        target=by_len(spec["status"]["target"]),
-        actual=by_len(spec["status"]["actual"]),
-        target_lead=by_len(spec["status"]["target_lead"]),
+        target=any_of(spec["status"]["target"]),
+        actual=any_of(spec["status"]["actual"]),
+        target_lead=any_of(spec["status"]["target_lead"]),
         halves=dict(spec["period"]["halves"]),
         theme_weights={k: float(v) for k, v in spec["theme_weights"].items()},
     )
@@ -165,14 +181,13 @@ def _strip_left(text: str, c: Cues) -> str:
 
 
 def _strip_right(text: str, c: Cues) -> str:
+    """Drop copulas, adverbs and particles at the end, the longest tail word first."""
     while True:
         text = _balanced_strip(text)
-        for word in c.tail:
-            if text.endswith(word) and len(text) > len(word):
-                text = text[: -len(word)]
-                break
-        else:
+        length = next((n for n in c.tail_lengths if len(text) > n and text[-n:] in c.tail), None)
+        if length is None:
             return text
+        text = text[:-length]
 
 
 def _after_last_scope(text: str, c: Cues) -> str:
@@ -319,7 +334,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
         tight[i] = bool(TIGHT_GAP.match(gap))
     for i, item in enumerate(items):
         q = item.quantity
-        cs, ce = _clause(sentence, q.char_start, q.char_end)
+        cs, ce = clause_bounds(sentence, q.char_start, q.char_end)
         before = [o.quantity for o in items[:i] if cs <= o.quantity.char_start]
         after = [o.quantity for o in items[i + 1:] if o.quantity.char_start < ce]
         left = sentence[before[-1].char_end if before else cs:q.char_start]
@@ -356,7 +371,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
     previous_head: str | None = None  # the noun of the previous subject (…申报的项目 → 项目)
     topic: str | None = None  # the specific thing a run of generic subjects (…个项目) is about
     for i, item in enumerate(items):
-        cs, ce = _clause(sentence, item.quantity.char_start, item.quantity.char_end)
+        cs, ce = clause_bounds(sentence, item.quantity.char_start, item.quantity.char_end)
         if previous is not None and previous_clause_end < cs - 1:
             previous = previous_head = None  # only a figure of this clause or the one before lends
         left = _clean_left(item.left, c)
@@ -442,7 +457,7 @@ def _topic(sentence: str, clause_start: int, c: Cues) -> str | None:
     """The specific noun phrase of the sentence's first clause (推进社区养老设施建设 → 社区养老设施建设)."""
     if clause_start == 0:
         return None
-    first_start, first_end = _clause(sentence, 0, 0)
+    first_start, first_end = clause_bounds(sentence, 0, 0)
     if find_quantities(sentence[first_start:first_end]):
         return None  # the first clause has figures of its own: their subjects are the topic
     tail = _noun_tail(_clean_left(sentence[first_start:first_end], c), c)
@@ -464,36 +479,24 @@ def _earlier_compound(sentence: str, clause_start: int, head: str, c: Cues) -> s
     return None
 
 
-def _clause(sentence: str, start: int, end: int) -> tuple[int, int]:
-    left = start
-    while left > 0 and not CLAUSE_BREAK.match(sentence, left - 1):
-        left -= 1
-    match = CLAUSE_BREAK.search(sentence, end)
-    return left, match.start() if match else len(sentence)
-
-
 def _previous_clause(sentence: str, start: int, c: Cues) -> str:
-    cs, _ = _clause(sentence, start, start)
+    cs, _ = clause_bounds(sentence, start, start)
     if cs == 0:
         return ""
-    ps, _ = _clause(sentence, cs - 1, cs - 1)
+    ps, _ = clause_bounds(sentence, cs - 1, cs - 1)
     return _clean_left(sentence[ps:cs - 1], c)
 
 
 # ---------------------------------------------------------------- status, period, theme
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
-    return any(w in text for w in words)
-
-
 def _status(section_status: str | None, clause: str, lead_in: str, default: str, c: Cues) -> str:
     """actual / target: cue words of the figure's clause, then plan cues earlier in its
     sentence (力争到2022年底，A…、B…), then the section's status, then the document's."""
-    if _has_any(clause, c.target):
+    if c.target.search(clause):
         return "target"
-    if _has_any(clause, c.actual):
+    if c.actual.search(clause):
         return "actual"
-    if _has_any(lead_in, c.target_lead):
+    if c.target_lead.search(lead_in):
         return "target"
     return section_status or default
 
@@ -531,9 +534,9 @@ def _theme(subject: str | None, clause: str, sentence: str, labels: list[ThemeLa
         for theme, value in raw.items():
             score[theme] = score.get(theme, 0.0) + weight * value
 
-    add(read_themes(subject).raw if subject else {}, w["subject"])
-    add(read_themes(clause).raw if clause else {}, w["clause"])
-    add(read_themes(sentence).raw if sentence else {}, w["sentence"])
+    add(_theme_evidence(subject) if subject else {}, w["subject"])
+    add(_theme_evidence(clause) if clause else {}, w["clause"])
+    add(_theme_evidence(sentence) if sentence else {}, w["sentence"])
     add({label.theme: label.score for label in labels}, w["labels"])
     add(heading_raw, w["heading"])
     if not score:
@@ -587,7 +590,7 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         heading_raw = next((raw for raw in (_heading_reading(s, heading_cache) for s in chain) if raw), {})
         subjects = _subjects(sent_text, quantities, c)
         for q, subject in zip(quantities, subjects):
-            cs, ce = _clause(sent_text, q.char_start, q.char_end)
+            cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)
             clause = sent_text[cs:ce]
             segment_start = max(sent_text.rfind("；", 0, cs), sent_text.rfind(";", 0, cs)) + 1
             status = _status(section_status, clause, sent_text[segment_start:cs], default_status, c)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 CN_DIGIT_VALUES = {
     "零": 0, "〇": 0, "○": 0,
@@ -243,40 +244,55 @@ def scan_numerals(text: str) -> list[Numeral]:
     """Every maximal numeral of `text` that parses, with offsets. Never raises."""
     out: list[Numeral] = []
     for match in NUMERAL_RE.finditer(text):
-        spans = _parsable_spans(match.group(0))
-        partial = spans != [(0, len(match.group(0)))]
-        for start, end in spans:
-            piece = match.group(0)[start:end]
-            try:
-                value = parse_decimal(piece)
-            except (ValueError, InvalidOperation, ArithmeticError):
-                continue
-            out.append(Numeral(
-                start=match.start() + start,
-                end=match.start() + end,
-                text=piece,
-                value=value,
-                arabic=any(c.isdigit() for c in piece),
-                chinese_digits=any(c in CN_DIGIT_VALUES for c in piece),
-                magnitude=any(c in SMALL_UNITS or c in BIG_UNITS or c in TENS_LIGATURES for c in piece),
-                big=any(c in BIG_UNITS for c in piece),
-                partial=partial,
-            ))
+        offset = match.start()
+        for n in _run_numerals(match.group(0)):
+            out.append(Numeral(offset + n.start, offset + n.end, n.text, n.value, n.arabic, n.chinese_digits,
+                               n.magnitude, n.big, n.partial))
     return out
 
 
-def _parsable_spans(run: str) -> list[tuple[int, int]]:
-    """Cut a run of numeral characters into numerals that parse.
+@lru_cache(maxsize=1 << 14)
+def _run_numerals(run: str) -> tuple[Numeral, ...]:
+    """The numerals of one run of numeral characters, offsets relative to the run.
+
+    Reports repeat the same runs (years, 一, 十, round amounts), so the parsing is
+    done once per distinct run."""
+    spans = _parsable_spans(run)
+    partial = len(spans) != 1 or spans[0][0] != 0 or spans[0][1] != len(run)
+    out = []
+    for start, end, value in spans:
+        piece = run[start:end]
+        out.append(Numeral(
+            start=start,
+            end=end,
+            text=piece,
+            value=value,
+            arabic=any(c.isdigit() for c in piece),
+            chinese_digits=any(c in CN_DIGIT_VALUES for c in piece),
+            magnitude=any(c in SMALL_UNITS or c in BIG_UNITS or c in TENS_LIGATURES for c in piece),
+            big=any(c in BIG_UNITS for c in piece),
+            partial=partial,
+        ))
+    return tuple(out)
+
+
+def _parse_or_none(piece: str) -> Decimal | None:
+    try:
+        return parse_decimal(piece)
+    except (ValueError, InvalidOperation, ArithmeticError):
+        return None
+
+
+def _parsable_spans(run: str) -> list[tuple[int, int, Decimal]]:
+    """Cut a run of numeral characters into numerals that parse, with their values.
 
     Usually the whole run parses. When it does not (十四五, 1.0一), take the
     longest parsable prefix greedily and continue after it, so that one bad
     character does not hide a good numeral next to it.
     """
-    try:
-        parse_decimal(run)
-        return [(0, len(run))]
-    except (ValueError, InvalidOperation, ArithmeticError):
-        pass
+    whole = _parse_or_none(run)
+    if whole is not None:
+        return [(0, len(run), whole)]
     spans = []
     i = 0
     n = len(run)
@@ -286,17 +302,15 @@ def _parsable_spans(run: str) -> list[tuple[int, int]]:
             piece = run[i:j]
             if piece[-1] == "点" or piece[-1] == ",":
                 continue
-            try:
-                parse_decimal(piece)
-            except (ValueError, InvalidOperation, ArithmeticError):
-                continue
-            found = j
-            break
+            value = _parse_or_none(piece)
+            if value is not None:
+                found = (i, j, value)
+                break
         if found is None:
             i += 1
         else:
-            spans.append((i, found))
-            i = found
+            spans.append(found)
+            i = found[1]
     return spans
 
 

@@ -28,9 +28,9 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
-from extractors.numbers import CN_DIGIT_VALUES, Numeral, scan_numerals
+from extractors.numbers import BIG_UNITS, CN_DIGIT_VALUES, SMALL_UNITS, TENS_LIGATURES, Numeral, scan_numerals
 from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
 
@@ -94,6 +94,9 @@ class Grammar:
 
         qs = spec["qualifiers"]
         self.prefix_q = quals(qs["prefix"])
+        self.prefix_q_by_last: dict[str, list[_Qualifier]] = {}
+        for q in self.prefix_q:
+            self.prefix_q_by_last.setdefault(q.word[-1], []).append(q)
         self.suffix_q = quals(qs["suffix"])
         self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
         unitless = spec["unitless"]
@@ -128,34 +131,43 @@ class _Spans:
         return i >= 0 and pos < self.ends[i]
 
 
+_QUOTE_OPENERS = re.compile("[" + re.escape("".join(QUOTE_PAIRS)) + "]")
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Spans of short quotations and titles (marks included)."""
     spans = []
-    i, n = 0, len(text)
-    while i < n:
-        pair = QUOTE_PAIRS.get(text[i])
-        if pair:
-            close, limit = pair
-            j = text.find(close, i + 1, min(n, i + 2 + limit))
-            if j != -1 and "\n" not in text[i + 1:j] and (close == text[i] or text[i] not in text[i + 1:j]):
-                spans.append((i, j + 1))
-                i = j + 1
-                continue
-        i += 1
+    n = len(text)
+    opener = _QUOTE_OPENERS.search(text)
+    while opener:
+        i = opener.start()
+        close, limit = QUOTE_PAIRS[text[i]]
+        j = text.find(close, i + 1, min(n, i + 2 + limit))
+        if j != -1 and "\n" not in text[i + 1:j] and (close == text[i] or text[i] not in text[i + 1:j]):
+            spans.append((i, j + 1))
+            opener = _QUOTE_OPENERS.search(text, j + 1)
+        else:
+            opener = _QUOTE_OPENERS.search(text, i + 1)
     return spans
 
 
 def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The clause (between ，；。： and line ends) around text[start:end]."""
-    left = start
-    while left > 0 and not CLAUSE_BREAK.match(text, left - 1):
-        left -= 1
-    match = CLAUSE_BREAK.search(text, end)
-    return left, match.start() if match else len(text)
+    breaks = _clause_breaks(text)
+    before = bisect.bisect_left(breaks, start)
+    after = bisect.bisect_left(breaks, end)
+    return (breaks[before - 1] + 1 if before else 0), (breaks[after] if after < len(breaks) else len(text))
+
+
+@lru_cache(maxsize=64)
+def _clause_breaks(text: str) -> list[int]:
+    """Offsets of the clause breaks of `text` (shared: do not mutate). The figures of a sentence
+    ask for their clauses one after another."""
+    return [match.start() for match in CLAUSE_BREAK.finditer(text)]
 
 
 def _prefix_qualifier(text: str, start: int, numeral: Numeral, g: Grammar) -> tuple[_Qualifier | None, int]:
-    for q in g.prefix_q:
+    for q in g.prefix_q_by_last.get(text[start - 1:start], ()):
         begin = start - len(q.word)
         if begin < 0 or not text.startswith(q.word, begin):
             continue
@@ -207,6 +219,8 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
     if text.startswith("分之", end):  # the 百 of 百分之
         return None
     percent_prefix = start >= 3 and text[start - 3:start] == "百分之"
+    if not numeral.arabic and not numeral.magnitude and not percent_prefix:
+        return None  # 三个, 两名, 一盘棋
     lead = start - 3 if percent_prefix else start
     before = text[lead - 1] if lead else ""
     if before == "第":
@@ -258,8 +272,6 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
     if not numeral.arabic:
         if numeral.text in BARE_MAGNITUDES and numeral.text != "十" and prefix is None:
             return None  # 千家万户, 万人, 百千万
-        if not numeral.magnitude and not percent_prefix:
-            return None  # 三个, 两名, 一盘棋
         if unit_code == "count" and numeral.value < 100:
             return None  # 六个最, 十件实事
         if text[pos:pos + 1] in CN_DIGIT_VALUES:
@@ -287,12 +299,18 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
     )
 
 
+# A quantity needs an Arabic digit or a Chinese magnitude (十, 百, 万 …; 百分之 has its 百):
+# Chinese digits alone are never one (see `_quantity`). Most sentences of a report have neither.
+_MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}{''.join(TENS_LIGATURES)}]")
+
 # Between two amounts that share one rate: 每人每月850元、680元.
 RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity of `text`, in order, with offsets into `text`."""
+    if not _MAY_HOLD_QUANTITY.search(text):
+        return []
     g = grammar()
     quotes = _Spans(quoted_spans(text))
     out: list[Quantity] = []

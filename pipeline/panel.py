@@ -12,7 +12,7 @@ give that figure, one wins, in this order of rules:
 
 Figures of the winning status that cannot all be true at once set `conflict`;
 they are listed in `values_reported` and never averaged. A document whose
-`duplicate_of` is set (when the documents table has that column) contributes
+`duplicate_of` is set contributes
 nothing, so a report published twice counts once.
 """
 from __future__ import annotations
@@ -32,7 +32,8 @@ STATUS_RANK = {"actual": 0, "target": 1}
 # How far an approximate figure (约, 近, 左右) may be from an exact one and still agree with it:
 # "近3.7万" and 36,912 are the same figure, rounded.
 APPROX_TOLERANCE = 0.05
-DOCUMENT_COLUMNS = ["doc_id", "region_code", "region", "province", "admin_level", "publish_date", "periods"]
+DOCUMENT_COLUMNS = ["doc_id", "region_code", "region", "province", "admin_level", "publish_date", "periods",
+                    "duplicate_of"]
 
 
 def period_year(period: str) -> int:
@@ -56,9 +57,8 @@ def report_year(publish_date, periods: Iterable[Mapping] | None) -> int | None:
 
 
 def usable_documents(documents: pd.DataFrame) -> pd.DataFrame:
-    """The documents that count: duplicates (issue 7's `duplicate_of`, when present) left out."""
-    if "duplicate_of" in documents.columns:
-        documents = documents[documents["duplicate_of"].isna()]
+    """The documents that count: duplicates of an earlier report (`duplicate_of`) left out."""
+    documents = documents[documents["duplicate_of"].isna()]
     return documents.assign(report_year=[
         report_year(date, periods) for date, periods in zip(documents["publish_date"], documents["periods"])
     ])
@@ -208,9 +208,7 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
     from extractors.codes import catalogue
 
     output_dir = Path(output_dir)
-    document_columns = DOCUMENT_COLUMNS + (
-        ["duplicate_of"] if "duplicate_of" in pq.read_schema(output_dir / "documents.parquet").names else [])
-    documents = read_table(output_dir, "documents", document_columns)
+    documents = read_table(output_dir, "documents", DOCUMENT_COLUMNS)
     indicators = read_table(output_dir, "indicators", [
         "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
         "indicator_code", "status", "period", "region_code"])
@@ -227,5 +225,5 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
     }
     with OutputSet(output_dir, DERIVED_TABLES) as out:
         for name, rows in tables.items():
-            out.add(name, rows)
+            out.add(name, {column: [row[column] for row in rows] for column in DERIVED_TABLES[name].names})
     return {name: len(rows) for name, rows in tables.items()}

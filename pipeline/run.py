@@ -29,7 +29,8 @@ import pipeline
 from pipeline import readers
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.lexicons import lexicons_fingerprint
-from pipeline.schema import DOCUMENT_TABLES, TABLES, Columns
+from pipeline.panel import build_derived_tables
+from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns
 from pipeline.writer import OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
@@ -228,7 +229,8 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         source_file = path.relative_to(input_dir).as_posix()
         old = previous.reusable(source_file, content_id(path)) if previous else None
         plan.append((path, old))
-    if previous and all(old is not None for _, old in plan) and len(previous.manifest) == len(plan):
+    derived_exist = all((output_dir / f"{name}.parquet").exists() for name in DERIVED_TABLES)
+    if previous and derived_exist and all(old is not None for _, old in plan) and len(previous.manifest) == len(plan):
         for _, old in plan:
             _count(summary, old)
             if old["status"] == "failed":
@@ -269,6 +271,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
             out.add("manifest", {name: [value] for name, value in manifest.items()})
             if on_file:
                 on_file(result)
+    build_derived_tables(output_dir)
     summary.seconds = time.perf_counter() - started
     return summary
 

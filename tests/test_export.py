@@ -13,29 +13,22 @@ from click.testing import CliRunner
 from pipeline import export as export_module
 from pipeline.cli import main
 from pipeline.export import EXPORT_ORDER, chinese_headings, write_xlsx
-from pipeline.panel import build_derived_tables
 from pipeline.tables import ALL_TABLES
 
 from test_schema_docs import documented_columns
 
 
 @pytest.fixture(scope="module")
-def processed(extracted) -> Path:
-    build_derived_tables(extracted)
-    return extracted
-
-
-@pytest.fixture(scope="module")
-def exported(processed, tmp_path_factory) -> Path:
+def exported(extracted, tmp_path_factory) -> Path:
     destination = tmp_path_factory.mktemp("exports")
-    result = CliRunner().invoke(main, ["export", str(processed), "--to", str(destination),
+    result = CliRunner().invoke(main, ["export", str(extracted), "--to", str(destination),
                                        "--format", "csv", "--format", "xlsx", "--format", "duckdb"])
     assert result.exit_code == 0, result.output + str(result.exception)
     return destination
 
 
-def parquet(processed: Path, name: str) -> pd.DataFrame:
-    return pd.read_parquet(processed / f"{name}.parquet")
+def parquet(extracted: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(extracted / f"{name}.parquet")
 
 
 def test_every_table_is_exported_once():
@@ -47,11 +40,11 @@ def test_exports_are_written_whole_with_no_temporary_files_left(exported):
     assert names == {"policymine.xlsx", "policymine.duckdb"} | {f"csv/{name}.csv" for name in EXPORT_ORDER}
 
 
-def test_duckdb_holds_every_table_and_the_views(processed, exported):
+def test_duckdb_holds_every_table_and_the_views(extracted, exported):
     with duckdb.connect(str(exported / "policymine.duckdb"), read_only=True) as db:
         for name in EXPORT_ORDER:
-            assert db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == len(parquet(processed, name)), name
-        panel = parquet(processed, "panel")
+            assert db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == len(parquet(extracted, name)), name
+        panel = parquet(extracted, "panel")
         actual = panel[panel.status == "actual"]
         wide = db.execute("SELECT * FROM panel_wide").df()
         assert set(panel.indicator_code) <= set(wide.columns)
@@ -64,42 +57,42 @@ def test_duckdb_holds_every_table_and_the_views(processed, exported):
 
         evidence = db.execute("SELECT * FROM indicator_evidence").df()
         assert set(evidence.columns) == documented_columns()["indicator_evidence"]
-        assert len(evidence) == len(parquet(processed, "indicators"))
+        assert len(evidence) == len(parquet(extracted, "indicators"))
         assert all(surface in sentence for surface, sentence in zip(evidence.surface, evidence.sentence))
         assert evidence.title.notna().all()
 
 
-def test_the_wide_view_has_the_documented_columns_and_one_per_indicator(processed, exported):
+def test_the_wide_view_has_the_documented_columns_and_one_per_indicator(extracted, exported):
     with duckdb.connect(str(exported / "policymine.duckdb"), read_only=True) as db:
         columns = list(db.execute("SELECT * FROM panel_wide LIMIT 0").df().columns)
-    codes = set(parquet(processed, "panel").indicator_code)
+    codes = set(parquet(extracted, "panel").indicator_code)
     assert set(columns) == documented_columns()["panel_wide"] | codes
     assert len(columns) == len(set(columns))
 
 
-def test_pandas_opens_every_sheet_of_the_workbook(processed, exported):
+def test_pandas_opens_every_sheet_of_the_workbook(extracted, exported):
     sheets = pd.read_excel(exported / "policymine.xlsx", sheet_name=None)
     assert list(sheets) == ["README", *EXPORT_ORDER]
     readme = sheets["README"].set_index("table")
     for name in EXPORT_ORDER:
-        original = parquet(processed, name)
+        original = parquet(extracted, name)
         assert list(sheets[name].columns) == list(original.columns), name
         assert len(sheets[name]) == len(original) == readme.loc[name, "rows"], name
-    assert sheets["documents"].title.tolist() == parquet(processed, "documents").title.tolist()
-    assert sheets["panel"].region.tolist() == parquet(processed, "panel").region.tolist()
-    assert json.loads(sheets["documents"].periods[0]) == list(parquet(processed, "documents").periods[0])
+    assert sheets["documents"].title.tolist() == parquet(extracted, "documents").title.tolist()
+    assert sheets["panel"].region.tolist() == parquet(extracted, "panel").region.tolist()
+    assert json.loads(sheets["documents"].periods[0]) == list(parquet(extracted, "documents").periods[0])
 
 
-def test_csv_opens_with_the_chinese_intact(processed, exported):
+def test_csv_opens_with_the_chinese_intact(extracted, exported):
     assert (exported / "csv" / "documents.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     documents = pd.read_csv(exported / "csv" / "documents.csv", encoding="utf-8-sig")
-    original = parquet(processed, "documents")
+    original = parquet(extracted, "documents")
     assert documents.columns[0] == "doc_id"  # the byte-order mark is not part of the first heading
     assert documents.title.tolist() == original.title.tolist()
     assert documents.text.tolist() == original.text.tolist()
     assert [json.loads(p) for p in documents.periods] == [list(map(dict, p)) for p in original.periods]
     panel = pd.read_csv(exported / "csv" / "panel.csv", encoding="utf-8-sig")
-    assert panel.evidence_sentence.tolist() == parquet(processed, "panel").evidence_sentence.tolist()
+    assert panel.evidence_sentence.tolist() == parquet(extracted, "panel").evidence_sentence.tolist()
     sections = pd.read_csv(exported / "csv" / "sections.csv", encoding="utf-8-sig", dtype={"parent_id": "string"})
     assert not sections.parent_id.dropna().str.contains(r"\.").any(), "an int column with nulls stays integral"
 
@@ -112,8 +105,8 @@ def test_chinese_headers_cover_every_column_and_stay_distinct():
         assert len(set(headings)) == len(headings), name
 
 
-def test_chinese_headers_in_csv_and_xlsx(processed, tmp_path):
-    result = CliRunner().invoke(main, ["export", str(processed), "--to", str(tmp_path), "--chinese-headers",
+def test_chinese_headers_in_csv_and_xlsx(extracted, tmp_path):
+    result = CliRunner().invoke(main, ["export", str(extracted), "--to", str(tmp_path), "--chinese-headers",
                                        "--format", "csv", "--format", "xlsx"])
     assert result.exit_code == 0, result.output
     panel = pd.read_csv(tmp_path / "csv" / "panel.csv", encoding="utf-8-sig")
@@ -123,8 +116,8 @@ def test_chinese_headers_in_csv_and_xlsx(processed, tmp_path):
     assert "处理状态" in sheets["处理清单"].columns and "实绩或目标" in sheets["指标提及"].columns
 
 
-def test_chinese_headers_are_refused_for_duckdb(processed, tmp_path):
-    result = CliRunner().invoke(main, ["export", str(processed), "--to", str(tmp_path), "--chinese-headers",
+def test_chinese_headers_are_refused_for_duckdb(extracted, tmp_path):
+    result = CliRunner().invoke(main, ["export", str(extracted), "--to", str(tmp_path), "--chinese-headers",
                                        "--format", "duckdb"])
     assert result.exit_code == 2 and "--chinese-headers" in result.output
     assert not any(tmp_path.iterdir())

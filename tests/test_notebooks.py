@@ -8,28 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.panel import build_derived_tables
 
 from conftest import ROOT
 
 RUNNER = ROOT / "notebooks" / "execute.py"
 
 
-@pytest.fixture(scope="module")
-def processed(extracted) -> Path:
-    build_derived_tables(extracted)
-    return extracted
-
-
-def run_notebooks(processed: Path, figures: Path, *notebooks: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "POLICYMINE_PROCESSED": str(processed), "POLICYMINE_FIGURES": str(figures)}
+def run_notebooks(extracted: Path, figures: Path, *notebooks: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "POLICYMINE_PROCESSED": str(extracted), "POLICYMINE_FIGURES": str(figures)}
     paths = [str(ROOT / "notebooks" / name) for name in notebooks]
     return subprocess.run([sys.executable, str(RUNNER), *paths], env=env, capture_output=True, text=True,
                           timeout=300)
 
 
-def test_both_notebooks_run_and_save_their_figures(processed, tmp_path):
-    result = run_notebooks(processed, tmp_path)
+def test_both_notebooks_run_and_save_their_figures(extracted, tmp_path):
+    result = run_notebooks(extracted, tmp_path)
     assert result.returncode == 0, result.stderr[-5000:]
     assert result.stdout.split() == ["ran", "01_quickstart.ipynb", "ran", "02_compare_places.ipynb"]
     figures = sorted(tmp_path.glob("*.png"))
