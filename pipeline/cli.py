@@ -36,9 +36,9 @@ def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict
             engine: str, scheduler: str | None) -> None:
     """Extract every report under INPUT_DIR (recursively) into parquet tables in OUTPUT_DIR.
 
-    Reads .txt in any common encoding (UTF-8/16, GB18030/GBK, Big5). Writes
-    documents, sections, sentences, indicators, themes and manifest
-    (.parquet). A file that cannot be read is reported on stderr and in the
+    Reads .txt in any common encoding (UTF-8/16, GB18030/GBK, Big5), .html,
+    .docx and .pdf. Writes documents, sections, sentences, indicators, themes,
+    manifest and the derived panel and theme-share tables (.parquet). A file that cannot be read is reported on stderr and in the
     manifest; the run goes on. Tables are replaced only when the run completes.
     Inputs unchanged since the last run into OUTPUT_DIR are not processed again.
     """
