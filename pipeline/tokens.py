@@ -60,3 +60,21 @@ def words(text: str) -> list[Token]:
 def tagged_words(text: str) -> list[Token]:
     """Segment `text` into words with jieba POS tags and offsets."""
     return _with_offsets(tokenizer().tag(text, True), tagged=True)
+
+
+@cache
+def _blank_zh():
+    import spacy
+
+    return spacy.blank("zh")
+
+
+def spacy_doc(text: str):
+    """`text` as a spaCy Doc cut by this tokenizer, for analysts who work with spaCy's tools
+    (Matcher, displacy, Span offsets). Each token's jieba POS tag is in `token.tag_`; no
+    trained model is needed. `doc.text == text`, and token offsets are those of `tagged_words`."""
+    from spacy.tokens import Doc
+
+    tokens = tagged_words(text)
+    return Doc(_blank_zh().vocab, words=[t.text for t in tokens], spaces=[False] * len(tokens),
+               tags=[t.pos for t in tokens])
