@@ -93,7 +93,9 @@ def unit_family(unit: str) -> str:
     return UNIT_FAMILY.get(unit, unit)
 
 
+@lru_cache(maxsize=1 << 12)
 def normalise(text: str) -> str:
+    # cached: every figure of a sentence brings the same sentence
     return text.translate(_NOISE)
 
 
@@ -179,9 +181,10 @@ def _hits(text: str, family: str) -> list[_Hit]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _subject_hits(subject: str, family: str) -> tuple[_Hit, ...]:
-    # Subjects recur across reports (低保标准, 养老机构床位 …): their hits are worth keeping.
-    return tuple(_hits(subject, family))
+def _cached_hits(text: str, family: str) -> tuple[_Hit, ...]:
+    # Subjects recur across reports (低保标准, 养老机构床位 …) and the figures of one clause
+    # share its window: their hits are worth keeping.
+    return tuple(_hits(text, family))
 
 
 def _best(hits: Iterable[_Hit], context_text: str, theme: str | None) -> str | None:
@@ -204,12 +207,14 @@ def _informative_length(text: str) -> int:
     return len(_NON_INFORMATIVE.sub("", _catalogue().generic_words.sub("", text)))
 
 
-def _clauses(sentence: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=64)
+def _clauses(sentence: str) -> tuple[tuple[int, int], ...]:
     """The sentence cut into clauses, as (start, end) offsets.
 
     Commas, semicolons and colons always cut. The enumeration comma 、 cuts only between items that
     each hold a number (75%的养老床位、98%的长者饭堂); items without one are coordinated nouns that
-    share the next number (孤儿养育标准、事实无人抚养儿童生活补贴标准…2570元) and stay together."""
+    share the next number (孤儿养育标准、事实无人抚养儿童生活补贴标准…2570元) and stay together.
+    Cached: every figure of a sentence asks again."""
     spans, start = [], 0
     for match in _CLAUSE_END.finditer(sentence):
         spans.append((start, match.start()))
@@ -237,7 +242,7 @@ def _clauses(sentence: str) -> list[tuple[int, int]]:
             else:
                 merged.append((pending, right))
         clauses.extend(merged)
-    return clauses
+    return tuple(clauses)
 
 
 def _own_clause(sentence: str, anchor: tuple[int, int]) -> str:
@@ -297,14 +302,14 @@ def assign_code(subject: str | None, unit: str, theme: str | None, sentence: str
     informative = _informative_length(subject)
     anchor = _anchor(subject, raw_sentence, sentence, at)
     if informative > MAX_GENERIC_REMAINDER:
-        code = _best(_subject_hits(subject, family), context_text, theme)
+        code = _best(_cached_hits(subject, family), context_text, theme)
         if code is None and at is not None and anchor is not None:
             clause = _own_clause(sentence, anchor)
             if len(_NUMBER.findall(clause)) == 1:
-                code = _best(_hits(clause, family), context_text, theme)
+                code = _best(_cached_hits(clause, family), context_text, theme)
         return code
     if anchor is None and informative >= MIN_INFORMATIVE_CHARS:
-        code = _best(_subject_hits(subject, family), context_text, theme)
+        code = _best(_cached_hits(subject, family), context_text, theme)
         if code is not None:
             return code
-    return _best(_hits(_window(sentence, anchor), family), context_text, theme)
+    return _best(_cached_hits(_window(sentence, anchor), family), context_text, theme)

@@ -53,7 +53,7 @@ DEADLINE_CUE = re.compile(r"(?:到|至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
-@lru_cache(maxsize=1 << 15)
+@lru_cache(maxsize=1 << 14)
 def tagged_words(text: str) -> tuple[Token, ...]:
     """jieba words of `text` with POS tags. The subject rules cut and re-read the same
     pieces of a clause many times, and subjects recur across reports."""
@@ -63,11 +63,12 @@ def tagged_words(text: str) -> tuple[Token, ...]:
 @lru_cache(maxsize=1 << 14)
 def _theme_evidence(text: str) -> dict[str, float]:
     """The theme weights that `text` names (shared: do not mutate). Every figure of a sentence
-    reads the sentence and its clause again, and subjects recur across reports."""
+    reads the sentence and its clause again, and subjects and headings recur across reports."""
     return read_themes(text).raw
 
 
-@dataclass(frozen=True, slots=True)
+# One per process, hashed by identity: the text helpers below are cached with it as a key.
+@dataclass(frozen=True, slots=True, eq=False)
 class Cues:
     scope: frozenset[str]
     inner_scope: frozenset[str]
@@ -202,6 +203,7 @@ def _after_last_scope(text: str, c: Cues) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 14)
 def _clean_left(text: str, c: Cues) -> str:
     text = re.sub(r"\s+", "", text)
     text = _strip_right(text, c)
@@ -228,6 +230,7 @@ def _predicate_at(words, k: int, c: Cues) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 14)
 def _right_parts(text: str, c: Cues) -> tuple[str, str]:
     """What a figure counts, after it: (noun phrase, predicate).
 
@@ -292,7 +295,7 @@ def _strip_scope_words(text: str, c: Cues) -> str:
 
 
 def _visible_len(text: str) -> int:
-    return sum(1 for ch in text if ch not in "“”‘’\"'")
+    return len(text) - sum(map(text.count, "“”‘’\"'"))
 
 
 def _needs_context(subject: str, from_left: bool, c: Cues) -> bool:
@@ -383,7 +386,8 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             left = ""
         subject = left + right
         head = noun or _noun_tail(left, c)
-        if _needs_context(subject, not right, c) and previous_head and subject \
+        needs_context = _needs_context(subject, not right, c)
+        if needs_context and previous_head and subject \
                 and all(_is_verb(w, c) for w in tagged_words(subject)):
             # 征集项目120个，最终入选36个 → 入选项目: the verb takes the noun of the figure before
             subject = subject + previous_head
@@ -391,7 +395,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
                 found = _topic(sentence, cs, c) or topic
                 if found and found not in subject:
                     subject = found + subject
-        elif _needs_context(subject, not right, c):
+        elif needs_context:
             context = previous or _previous_clause(sentence, item.quantity.char_start, c)
             if context and subject not in context:
                 subject = context + subject
@@ -424,6 +428,7 @@ def _is_verb(word, c: Cues) -> bool:
         or word.text in c.lead
 
 
+@lru_cache(maxsize=1 << 14)
 def _noun_tail(text: str, c: Cues) -> str:
     """The noun phrase that ends `text` (建成床位 → 床位, 发放临时救助资金 → 临时救助资金)."""
     if not text:
@@ -447,6 +452,7 @@ def _noun_tail(text: str, c: Cues) -> str:
     return _balanced_strip(text[start:])
 
 
+@lru_cache(maxsize=1 << 12)
 def _is_generic(head: str, c: Cues) -> bool:
     """A noun that needs its topic: 项目, 资金, 群众 … possibly after verbs (兑现资金)."""
     words = [w for w in tagged_words(head) if not _is_verb(w, c)]
@@ -556,10 +562,8 @@ def _section_chain(section_id: int | None, by_id: dict[int, Section]) -> list[Se
     return chain  # innermost first
 
 
-def _heading_reading(section: Section, cache: dict[int, dict[str, float]]) -> dict[str, float]:
-    if section.section_id not in cache:
-        cache[section.section_id] = read_themes(section.heading).raw if section.heading else {}
-    return cache[section.section_id]
+def _heading_reading(section: Section) -> dict[str, float]:
+    return _theme_evidence(section.heading) if section.heading else {}
 
 
 def _document_default_status(meta: DocumentMeta | None) -> str:
@@ -573,7 +577,6 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
     c = cues()
     by_id = {s.section_id: s for s in sections}
     default_status = _document_default_status(meta)
-    heading_cache: dict[int, dict[str, float]] = {}
     last_actual_year = max((int(p.period[:4]) for p in (meta.periods if meta else ()) if p.status == "actual"),
                            default=0)
     text = document.text
@@ -587,7 +590,7 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         chain = _section_chain(sentence.section_id, by_id)
         section_status = next((s.status for s in chain if s.status), None)
         section_period = next((s.period for s in chain if s.period), None)
-        heading_raw = next((raw for raw in (_heading_reading(s, heading_cache) for s in chain) if raw), {})
+        heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
         subjects = _subjects(sent_text, quantities, c)
         for q, subject in zip(quantities, subjects):
             cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)

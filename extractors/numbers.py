@@ -9,8 +9,9 @@
     廿五 → 25           叁佰 → 300           三点五万 → 35000
 
 Qualifiers (余, 多, 约 …) and units are not part of a numeral; they belong to
-the quantity grammar in `extractors.quantities`, which uses `scan_numerals` to
-find the numerals of a text with their character offsets.
+the quantity grammar in `extractors.quantities`. `scan_numerals` finds the
+numerals of a text with their character offsets; `run_numerals` reads one run
+of numeral characters, for callers that look at the run first.
 
 Arithmetic is done in `Decimal` so that 2412.58万 is exactly 24125800.
 """
@@ -41,6 +42,10 @@ TENS_LIGATURES = {"廿": "二十", "卅": "三十", "卌": "四十"}
 CN_DIGIT_CHARS = "".join(CN_DIGIT_VALUES)
 CN_NUMERAL_CHARS = CN_DIGIT_CHARS + "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "".join(TENS_LIGATURES)
 ZERO_CHARS = "零〇○"
+
+# Decimal's default precision. A plain integer this long or shorter is its own value; the
+# grammar's arithmetic rounds longer ones, so they go its way.
+MAX_EXACT_DIGITS = 28
 
 FULL_WIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"．": ".", "，": ","})
 
@@ -211,6 +216,8 @@ def parse_decimal(s: str) -> Decimal:
     s = s.strip().translate(FULL_WIDTH)
     for lig, repl in TENS_LIGATURES.items():
         s = s.replace(lig, repl)
+    if s.isdigit() and s.isascii() and len(s) <= MAX_EXACT_DIGITS:
+        return Decimal(s)  # the common case, and what the grammar below makes of it
     if s.startswith("百分之"):
         s = s[3:]
     if not s:
@@ -242,17 +249,20 @@ class Numeral:
 
 def scan_numerals(text: str) -> list[Numeral]:
     """Every maximal numeral of `text` that parses, with offsets. Never raises."""
-    out: list[Numeral] = []
-    for match in NUMERAL_RE.finditer(text):
-        offset = match.start()
-        for n in _run_numerals(match.group(0)):
-            out.append(Numeral(offset + n.start, offset + n.end, n.text, n.value, n.arabic, n.chinese_digits,
-                               n.magnitude, n.big, n.partial))
-    return out
+    return [numeral for run in NUMERAL_RE.finditer(text) for numeral in run_numerals(run)]
+
+
+def run_numerals(run: re.Match[str]) -> list[Numeral]:
+    """The numerals of one run of numeral characters (a match of NUMERAL_RE), with offsets into
+    the text it was found in: usually the run itself, or the parts of it that parse (十四五)."""
+    offset = run.start()
+    return [Numeral(offset + n.start, offset + n.end, n.text, n.value, n.arabic, n.chinese_digits,
+                    n.magnitude, n.big, n.partial)
+            for n in _parsed_run(run.group())]
 
 
 @lru_cache(maxsize=1 << 14)
-def _run_numerals(run: str) -> tuple[Numeral, ...]:
+def _parsed_run(run: str) -> tuple[Numeral, ...]:
     """The numerals of one run of numeral characters, offsets relative to the run.
 
     Reports repeat the same runs (years, 一, 十, round amounts), so the parsing is

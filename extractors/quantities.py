@@ -27,10 +27,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from functools import cache, lru_cache
 
-from extractors.numbers import BIG_UNITS, CN_DIGIT_VALUES, SMALL_UNITS, TENS_LIGATURES, Numeral, scan_numerals
+from extractors.numbers import (
+    BIG_UNITS, CN_DIGIT_VALUES, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, run_numerals,
+)
 from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
 
@@ -99,6 +100,8 @@ class Grammar:
             self.prefix_q_by_last.setdefault(q.word[-1], []).append(q)
         self.suffix_q = quals(qs["suffix"])
         self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
+        # What may follow a numeral that has a unit: the unit, 余/多 before it, or the space of 12.5 %.
+        self.unit_openers = frozenset(self.units_by_first) | frozenset(self.inner_q) | {" "}
         unitless = spec["unitless"]
         self.money_words = tuple(unitless["money_words"])
         self.person_words = tuple(unitless["person_words"])
@@ -106,10 +109,7 @@ class Grammar:
 
     def unit_at(self, text: str, pos: int) -> _Unit | None:
         for unit in self.units_by_first.get(text[pos:pos + 1], ()):
-            if text.startswith(unit.word, pos):
-                after = pos + len(unit.word)
-                if any(text.startswith(word, after) for word in unit.not_before):
-                    continue
+            if text.startswith(unit.word, pos) and not text.startswith(unit.not_before, pos + len(unit.word)):
                 return unit
         return None
 
@@ -205,9 +205,12 @@ def _unitless_unit(text: str, clause_start: int, start: int, after: int, g: Gram
 
 
 def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quantity | None:
-    if numeral.partial or quotes.contains(numeral.start):
-        return None
     start, end = numeral.start, numeral.end
+    percent_prefix = start >= 3 and text[start - 3:start] == "百分之"
+    if not numeral.arabic and not numeral.magnitude and not percent_prefix:
+        return None  # 三个, 两名, 一盘棋
+    if numeral.partial or quotes.contains(start):
+        return None
     prev = text[start - 1] if start else ""
     nxt = text[end] if end < len(text) else ""
     # codes, versions, grades and formulas: digits glued to Latin letters, digits or + . - / #
@@ -218,9 +221,6 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
         return None
     if text.startswith("分之", end):  # the 百 of 百分之
         return None
-    percent_prefix = start >= 3 and text[start - 3:start] == "百分之"
-    if not numeral.arabic and not numeral.magnitude and not percent_prefix:
-        return None  # 三个, 两名, 一盘棋
     lead = start - 3 if percent_prefix else start
     before = text[lead - 1] if lead else ""
     if before == "第":
@@ -244,17 +244,17 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
                 break
     unit_pos = pos + 1 if text[pos:pos + 2] == " %" else pos
     unit = g.unit_at(text, unit_pos)
-    clause_start, _ = clause_bounds(text, start, end)
     if unit is not None:
         pos = unit_pos + len(unit.word)
         unit_code, factor = unit.unit, unit.factor
-        if unit_code == "count" and unit.word in ("张", "个") and _is_bed(text, clause_start, lead, pos, g):
+        if unit_code == "count" and unit.word in ("张", "个") \
+                and _is_bed(text, clause_bounds(text, start, end)[0], lead, pos, g):
             unit_code = "bed"
         unit_word = unit.word
     elif percent_prefix:
         unit_code, factor, unit_word = "percent", 1, "百分之"
     elif numeral.big or multiplier >= 10000:
-        unit_code, factor = _unitless_unit(text, clause_start, lead, pos, g), 1
+        unit_code, factor = _unitless_unit(text, clause_bounds(text, start, end)[0], lead, pos, g), 1
         unit_word = mult_word or numeral.text.lstrip("0123456789.,")[-1:]
     else:
         return None
@@ -307,24 +307,39 @@ _MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}
 RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
+def _may_have_unit(text: str, run: re.Match[str], g: Grammar) -> bool:
+    """Whether a run of numeral characters may give a quantity: a unit (or 余/多 before one, or the
+    space of 12.5 %) follows it, it has 万/亿 to read a unit from, or it comes after 百分之.
+    Most runs have none of them (2021年, 7月31日, 1.); the parts of a run that does not parse
+    whole are no quantities anyway."""
+    start, end = run.span()
+    return text[end:end + 1] in g.unit_openers or any(ch in BIG_UNITS for ch in run.group()) \
+        or (start >= 3 and text[start - 3:start] == "百分之")
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity of `text`, in order, with offsets into `text`."""
     if not _MAY_HOLD_QUANTITY.search(text):
         return []
     g = grammar()
-    quotes = _Spans(quoted_spans(text))
+    quotes: _Spans | None = None  # found on first need: few sentences get that far
     out: list[Quantity] = []
-    for numeral in scan_numerals(text):
-        try:
-            quantity = _quantity(text, numeral, g, quotes)
-        except (ArithmeticError, ValueError):  # pragma: no cover - defensive
-            quantity = None
-        if quantity is None:
+    for run in NUMERAL_RE.finditer(text):
+        if not _may_have_unit(text, run, g):
             continue
-        if out and quantity.unit == "CNY" and out[-1].unit.startswith("CNY/") \
-                and RATE_SHARED_GAP.match(text[out[-1].char_end:quantity.char_start]):
-            quantity = replace(quantity, unit=out[-1].unit)  # the rate prefix covers the list
-        out.append(quantity)
+        if quotes is None:
+            quotes = _Spans(quoted_spans(text))
+        for numeral in run_numerals(run):
+            try:
+                quantity = _quantity(text, numeral, g, quotes)
+            except (ArithmeticError, ValueError):  # pragma: no cover - defensive
+                quantity = None
+            if quantity is None:
+                continue
+            if out and quantity.unit == "CNY" and out[-1].unit.startswith("CNY/") \
+                    and RATE_SHARED_GAP.match(text[out[-1].char_end:quantity.char_start]):
+                quantity = replace(quantity, unit=out[-1].unit)  # the rate prefix covers the list
+            out.append(quantity)
     return out
 
 

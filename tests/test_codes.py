@@ -304,10 +304,10 @@ def test_theme_breaks_a_tie_between_equally_specific_entries(monkeypatch):
                            entry("model_communities_disaster", "disaster_reduction")]}
     monkeypatch.setattr(codes, "load_yaml", lambda name: tiny)
     codes._catalogue.cache_clear()
-    codes._subject_hits.cache_clear()
+    codes._cached_hits.cache_clear()
     try:
         assert assign_code("创建示范社区", "count", "disaster_reduction", "") == "model_communities_disaster"
         assert assign_code("创建示范社区", "count", "community_governance", "") == "model_communities_governance"
     finally:
         codes._catalogue.cache_clear()
-        codes._subject_hits.cache_clear()
+        codes._cached_hits.cache_clear()

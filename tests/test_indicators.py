@@ -52,6 +52,15 @@ def test_subject_is_the_measured_thing(text, surface, words):
     assert "结婚" not in mention.subject or "离婚" not in mention.subject
 
 
+def test_a_passage_reads_the_same_whatever_was_read_before():
+    # the subject, theme and code helpers keep what they computed: nothing of it may leak
+    first = "全年发放临时救助资金532万元，惠及困难群众4100人次。"
+    other = "新建农村幸福院20所、老年食堂35个，征集项目120个，最终入选36个。"
+    before = mentions_in_text(first)
+    mentions_in_text(other)
+    assert mentions_in_text(first) == before
+
+
 def test_figures_of_one_measurement_share_their_subject():
     found = by_surface("入户排查困难家庭1200户次3600人次。")
     assert found["1200户次"].subject == found["3600人次"].subject

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, strategies as st
 
-from extractors.numbers import parse_decimal, parse_number, scan_numerals, to_chinese
+from extractors.numbers import NUMERAL_RE, parse_decimal, parse_number, run_numerals, scan_numerals, to_chinese
 from extractors.quantities import find_quantities
 
 
@@ -42,6 +42,12 @@ def test_chinese_numerals_round_trip(n):
 def test_arabic_forms_round_trip(n):
     assert parse_number(str(n)) == n
     assert parse_number(f"{n:,}") == n
+
+
+@given(st.integers(min_value=0, max_value=10**40))
+def test_plain_integers_of_any_length_read_as_their_grouped_form(n):
+    # plain digits take a shortcut within Decimal's precision; grouped ones always go through the grammar
+    assert parse_decimal(str(n)) == parse_decimal(f"{n:,}")
 
 
 @given(st.integers(min_value=1, max_value=99_999_999))
@@ -88,6 +94,13 @@ def test_scanner_never_crashes_and_offsets_hold(text):
         assert text[quantity.char_start:quantity.char_end] == quantity.surface
         assert quantity.value >= 0
         assert quantity.qualifier in {"exact", "approx", "more_than", "at_least", "at_most"}
+
+
+def test_a_run_that_does_not_parse_whole_gives_its_parts():
+    text = "编制十四五规划，投入3.5万元"
+    numerals = [(n.text, n.start, n.end, n.partial) for run in NUMERAL_RE.finditer(text) for n in run_numerals(run)]
+    assert numerals == [("十四", 2, 4, True), ("五", 4, 5, True), ("3.5万", 10, 14, False)]
+    assert [(n.text, n.start, n.end, n.partial) for n in scan_numerals(text)] == numerals
 
 
 @given(st.text(max_size=80))

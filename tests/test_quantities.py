@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.quantities import find_quantities
+from extractors.quantities import clause_bounds, find_quantities, quoted_spans
 
 
 def found(text: str) -> list[tuple[str, float, str, str]]:
@@ -31,6 +31,8 @@ def found(text: str) -> list[tuple[str, float, str, str]]:
     ("外地籍人员占 12.5 %。", [("12.5 %", 12.5, "percent", "exact")]),
     ("同比下降5个百分点。", [("5个百分点", 5, "percent", "exact")]),
     ("参保率提高到百分之九十五。", [("百分之九十五", 95, "percent", "exact")]),
+    ("参保率提高到百分之五。", [("百分之五", 5, "percent", "exact")]),
+    ("外地籍人员占 7 %。", [("7 %", 7, "percent", "exact")]),
     ("办理结婚登记2.1万对。", [("2.1万对", 21000, "count", "exact")]),
     ("累计接待来访群众300余批次。", [("300余批次", 300, "count", "more_than")]),
     ("全区登记社会组织1568家。", [("1568家", 1568, "count", "exact")]),
@@ -130,3 +132,18 @@ def test_not_quantities(text):
 
 def test_change_gives_one_mention_per_number():
     assert [g[1] for g in found("内设机构由12个精简为9个。")] == [12, 9]
+
+
+def test_quoted_spans():
+    assert quoted_spans("“民政30条”和《报告2020》共3项") == [(0, 7), (8, 16)]
+    assert quoted_spans('"44211"工程和〔2020〕14号') == [(0, 7), (10, 16)]
+    assert quoted_spans("“一“二”") == [(2, 5)]  # a mark opened again inside: the inner quotation
+    assert quoted_spans("她说“好\n的”") == []  # a line break ends no quotation
+    assert quoted_spans("“" + "长" * 30 + "”") == []  # too long: a lost closing mark
+
+
+def test_clause_bounds():
+    text = "其中，城市低保1.2万人；农村低保3万人"
+    assert clause_bounds(text, 7, 12) == (3, 12)
+    assert clause_bounds(text, 0, 0) == (0, 2)
+    assert clause_bounds(text, len(text), len(text)) == (13, len(text))
