@@ -63,8 +63,9 @@ def tagged_words(text: str) -> tuple[Token, ...]:
 @lru_cache(maxsize=1 << 14)
 def _theme_evidence(text: str) -> dict[str, float]:
     """The theme weights that `text` names (shared: do not mutate). Every figure of a sentence
-    reads the sentence and its clause again, and subjects and headings recur across reports."""
-    return read_themes(text).raw
+    reads the sentence and its clause again, and subjects and headings recur across reports.
+    Texts here are pieces of a normalised document, so they are not normalised again."""
+    return read_themes(text, already_normalised=True).raw
 
 
 # One per process, hashed by identity: the text helpers below are cached with it as a key.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import islice
 
 from extractors.regions import Region, gazetteer, resolve_region
 from pipeline.lexicons import load_yaml
@@ -54,7 +55,8 @@ class Genres:
         words = "|".join(sorted(status_words, key=len, reverse=True))
         self.title_status_words = status_words
         self.title_tokens = re.compile(rf"((?:19|20)\d{{2}})年|({half_words})|({words})")
-        self.heading_patterns = {status: [re.compile(p) for p in patterns]
+        # One search per status: whether any of its patterns matches.
+        self.heading_patterns = {status: re.compile("|".join(f"(?:{p})" for p in patterns))
                                  for status, patterns in spec["heading_status_patterns"].items()}
         self.opening_patterns = {status: [re.compile(p) for p in patterns]
                                  for status, patterns in spec["opening_patterns"].items()}
@@ -92,8 +94,12 @@ def extract_title(document: Document) -> str | None:
             value = next((part.strip() for part in rules.site_separators.split(value) if _title_like(part.strip())), "")
         if _title_like(value):
             return value
-    lines = [line.strip() for line in document.text.split("\n") if line.strip()]
-    return next((line for line in lines[:TITLE_SEARCH_LINES] if _title_like(line)), None)
+    return next((line for line in _first_lines(document.text) if _title_like(line)), None)
+
+
+def _first_lines(text: str) -> list[str]:
+    """The first lines of `text` that are not blank (TITLE_SEARCH_LINES of them), stripped."""
+    return list(islice(filter(None, map(str.strip, text.split("\n"))), TITLE_SEARCH_LINES))
 
 
 # --- cues -----------------------------------------------------------------
@@ -127,8 +133,8 @@ def heading_cue(heading: str) -> PeriodCue | None:
     """The cue of a heading that names a part of the report ("2021年工作要点")."""
     rules = genres()
     heading = digit_years(heading)
-    for status, patterns in rules.heading_patterns.items():
-        if any(p.search(heading) for p in patterns):
+    for status, pattern in rules.heading_patterns.items():
+        if pattern.search(heading):
             half = rules.half_pattern.search(heading)
             return PeriodCue(_first_year(heading), rules.halves[half.group(0)] if half else None, status)
     return None
@@ -181,8 +187,7 @@ def _is_work_report(title: str | None, text: str) -> bool:
     rules = genres()
     if title and any(p.search(title) for p in rules.work_report_titles):
         return True
-    opening_lines = [line for line in text.split("\n") if line.strip()][:TITLE_SEARCH_LINES]
-    return any(line.strip().startswith(rules.speech_openings) for line in opening_lines)
+    return any(line.startswith(rules.speech_openings) for line in _first_lines(text))
 
 
 def classify(title: str | None, text: str, part_cues: list[PeriodCue]) -> str | None:

@@ -14,11 +14,13 @@ import csv
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 
 from pipeline.lexicons import lexicon_path, load_yaml
-from pipeline.tokens import words
+from pipeline.tokens import tokenizer
 
 # Weight of one mention by where it stands; body mentions count sqrt(n) together.
 # Header, title and heading lines are where a report names itself ("strong");
@@ -37,6 +39,12 @@ HEADING_LINE_CHARS = 40
 OPENING_LINES = 3
 # Context segmented around a candidate to check that it is a word of its own.
 BOUNDARY_WINDOW = 8
+# Names are looked up by their last characters; no name is shorter.
+TAIL = 2
+# Characters the segmenter never joins to a word: it cuts its input into runs of Han characters,
+# Latin letters, digits and +#&._%- and segments each run on its own. The ranges cover both
+# jieba's and jieba-rs's runs, so a character outside them always stands apart.
+_APART = re.compile(r"[^\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0002FA1Fa-zA-Z0-9+#&._%\-]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,11 @@ class Region:
     prefecture: str | None
     short_names: tuple[str, ...]
     current: bool  # false for a division since abolished or renamed
+
+    def __hash__(self) -> int:
+        # Regions key the scores of every mention: code and name tell them apart, and hash faster
+        # than all fields.
+        return hash((self.code, self.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +89,14 @@ class Gazetteer:
                 contracted = alias + region.name[-1]
                 if "自治" in region.name and contracted not in self.full_forms:
                     self.full_forms[contracted].append(region)
-        self.full_lengths = sorted({len(form) for form in self.full_forms}, reverse=True)
-        self.short_lengths = sorted({len(form) for form in self.short_forms}, reverse=True)
-        endings = "".join(sorted({form[-1] for form in self.full_forms}))
-        self.ending_pattern = re.compile(f"[{re.escape(endings)}]")
+        self.full_lengths = _lengths_by_tail(self.full_forms)
+        self.short_lengths = _lengths_by_tail(self.short_forms)
+        self.full_form_ends = _tail_pattern(self.full_lengths)
         followers = sorted(cues["short_name_followers"], key=len, reverse=True)
         self.follower_pattern = re.compile("|".join(map(re.escape, followers)))
         self.glued_endings = {ending: tuple(nexts) for ending, nexts in cues["glued_endings"].items()}
         self._parents: dict[Region, tuple[Region, ...]] = {}
-        self._parent_forms: dict[Region, frozenset[str]] = {}
+        self._parent_forms: dict[Region, tuple[str, ...]] = {}
 
     def parents(self, region: Region) -> tuple[Region, ...]:
         """Its prefecture (when it has one) and its province."""
@@ -94,10 +106,11 @@ class Gazetteer:
                 for r in self.full_forms.get(name or "", ()) if r.code != region.code)
         return self._parents[region]
 
-    def parent_forms(self, region: Region) -> frozenset[str]:
+    def parent_forms(self, region: Region) -> tuple[str, ...]:
+        """The names of its parents, each once (a tuple: `str.endswith` takes all at once)."""
         if region not in self._parent_forms:
-            self._parent_forms[region] = frozenset(
-                form for parent in self.parents(region) for form in (parent.name, *parent.short_names))
+            self._parent_forms[region] = tuple(sorted(
+                {form for parent in self.parents(region) for form in (parent.name, *parent.short_names)}))
         return self._parent_forms[region]
 
     def mentions(self, text: str) -> list[PlaceMention]:
@@ -105,15 +118,15 @@ class Gazetteer:
         divisions it may denote; a name qualified by its parent (长春市朝阳区)
         keeps only the matching division, and the qualifier is not a mention."""
         found: list[tuple[int, int, list[Region], bool]] = []
-        for match in self.ending_pattern.finditer(text):
+        for match in self.full_form_ends.finditer(text):
             end = match.end()
-            for length in self.full_lengths:
+            for length in self.full_lengths[text[end - TAIL:end]]:
                 form = text[end - length:end] if end >= length else ""
                 if form in self.full_forms and not text.startswith(self.glued_endings.get(form[-1], ()), end):
                     found.append((end - length, end, self.full_forms[form], False))
         for match in self.follower_pattern.finditer(text):
             end = match.start()
-            for length in self.short_lengths:
+            for length in self.short_lengths.get(text[end - TAIL:end] if end >= TAIL else "", ()):
                 form = text[end - length:end] if end >= length else ""
                 if form in self.short_forms:
                     found.append((end - length, end, self.short_forms[form], True))
@@ -132,7 +145,7 @@ class Gazetteer:
 
         out: list[PlaceMention] = []
         for start, end, regions, _ in kept:
-            qualified = [r for r in regions if any(text.endswith(form, 0, start) for form in self.parent_forms(r))]
+            qualified = [r for r in regions if text.endswith(self.parent_forms(r), 0, start)]
             if qualified:
                 if out and out[-1].end == start and any(
                         p in self.parents(r) for r in qualified for p in out[-1].candidates):
@@ -144,12 +157,42 @@ class Gazetteer:
         return out
 
 
+def _lengths_by_tail(forms: dict[str, list[Region]]) -> dict[str, tuple[int, ...]]:
+    """The lengths of the names that end in each pair of characters (their tail), longest first."""
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for form in forms:
+        if len(form) < TAIL:
+            raise ValueError(f"a place name of fewer than {TAIL} characters: {form!r}")
+        lengths[form[-TAIL:]].add(len(form))
+    return {tail: tuple(sorted(found, reverse=True)) for tail, found in lengths.items()}
+
+
+def _tail_pattern(tails: Iterable[str]) -> re.Pattern:
+    """Matches the last character of any of the tails (of two characters). Most characters that
+    end names (区, 市 …) end other words (社区, 全市): checking the one before in the same pass
+    leaves few candidates. Each alternative starts with its literal, which the matcher skips to."""
+    before: dict[str, set[str]] = defaultdict(set)
+    for tail in tails:
+        before[tail[-1]].add(tail[0])
+    return re.compile("|".join(f"{re.escape(last)}(?<=[{re.escape(''.join(sorted(firsts)))}]{re.escape(last)})"
+                               for last, firsts in sorted(before.items())))
+
+
+def _cut_is_certain(text: str, offset: int) -> bool:
+    """Whether the segmenter cuts `text` at `offset` whatever the words: at its start or next to
+    a character it never joins to a word."""
+    return offset == 0 or _APART.match(text, offset - 1) is not None or _APART.match(text, offset) is not None
+
+
 def _stands_alone(text: str, start: int, end: int, *, check_end: bool) -> bool:
     """Whether the word segmenter cuts `text` at the name's start (and end):
     理县 in 管理县级 and 和平区 in 维护和平区域 are inside other words."""
+    if _cut_is_certain(text, start) and (not check_end or (end < len(text) and _cut_is_certain(text, end))):
+        return True
     left = max(0, start - BOUNDARY_WINDOW)
     window = text[left:end + BOUNDARY_WINDOW]
-    cuts = {left + token.start for token in words(window)}
+    word_lengths = [len(word) for word in tokenizer().cut(window, True)]
+    cuts = set(accumulate(word_lengths[:-1], initial=left))  # where the words start
     return start in cuts and (not check_end or end in cuts)
 
 

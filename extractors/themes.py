@@ -21,16 +21,23 @@ pipeline normalises it (simplified, pinyin debris like 區(qū) dropped, full-wi
 so raw traditional input is read like the pipeline's own, and an alignment brings each phrase
 back to the caller's characters. A match that begins inside one word and ends inside another is
 no occurrence (军队 in 铁军|队伍).
+
+A document's texts (`document_themes`, `tag_document`) are already normalised and read as they
+are; each heading is read once, and the labels of the sections and the document and their theme
+shares come from one pass over the sentences. Only phrases that dictionary words may cross at both
+ends need the text segmented to tell whether they straddle two words.
 """
 from __future__ import annotations
 
+import importlib.resources
 import re
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import itemgetter
 
 import ahocorasick
 import opencc
@@ -38,7 +45,7 @@ import opencc
 from pipeline.ingest import normalise_text
 from pipeline.lexicons import load_yaml
 from pipeline.model import Section, Sentence, ThemeLabel
-from pipeline.tokens import tokenizer
+from pipeline.tokens import tokenizer, user_words
 
 LEXICON = "themes.yaml"
 # A theme counts as named by a body sentence once its phrases weigh as much as one strong phrase.
@@ -61,7 +68,16 @@ class ThemeLexicon:
     codes: tuple[str, ...]
     order: dict[str, int]  # position of each code in the lexicon: ties go to the one listed first
     automaton: ahocorasick.Automaton
-    boilerplate: re.Pattern
+    # The boilerplate patterns anchored at the start of the text, tried there only (searching
+    # them with the others would try them at every offset), and the others.
+    boilerplate_start: re.Pattern
+    boilerplate_anywhere: re.Pattern
+    # Pairs of characters that a dictionary word of the segmenter holds side by side, of those
+    # whose second character begins a phrase or whose first character ends one (see `_joined`).
+    word_pairs: frozenset[str]
+
+    def is_boilerplate(self, key: str) -> bool:
+        return bool(self.boilerplate_start.match(key) or self.boilerplate_anywhere.search(key))
 
 
 @cache
@@ -95,13 +111,26 @@ def lexicon() -> ThemeLexicon:
     for key, cue in cues.items():
         automaton.add_word(key, cue)
     automaton.make_automaton()
-    boilerplate = re.compile("|".join(f"(?:{pattern})" for pattern in data["boilerplate"]))
-    return ThemeLexicon(codes, {code: i for i, code in enumerate(codes)}, automaton, boilerplate)
+    boilerplate = data["boilerplate"]
+    return ThemeLexicon(codes, {code: i for i, code in enumerate(codes)}, automaton,
+                        _alternatives(p for p in boilerplate if p.startswith("^")),
+                        _alternatives(p for p in boilerplate if not p.startswith("^")),
+                        _word_pairs({key[0] for key in cues}, {key[-1] for key in cues}))
+
+
+def _alternatives(patterns: Iterable[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)")  # (?!) never matches
 
 
 # Folds that matching needs on top of the pipeline's normalisation: reports write brackets in
 # either width (村（居）委会, 村(居)委会) and Latin in either case (APP, app).
 _MATCH_FOLD = {ord("（"): "(", ord("）"): ")"} | {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+_FOLDED = re.compile("[" + re.escape("".join(map(chr, _MATCH_FOLD))) + "]")
+
+
+def _fold(text: str) -> str:
+    # Few texts hold a character to fold: finding them is cheaper than translating every character.
+    return text.translate(_MATCH_FOLD) if _FOLDED.search(text) else text
 
 
 def _comparable(ch: str) -> str:
@@ -139,12 +168,12 @@ def matching_key(text: str, already_normalised: bool = False) -> tuple[str, str,
     with it; then it is the normalised text. `already_normalised` says that `text` went through
     `normalise_text` before (a `Document.text` did), which saves doing it again."""
     if already_normalised:
-        return text.translate(_MATCH_FOLD), text, range(len(text))
+        return _fold(text), text, range(len(text))
     normalised = normalise_text(text)
-    key = normalised.translate(_MATCH_FOLD)
-    offsets = list(range(len(text))) if normalised == text else _align(text, normalised)
+    key = _fold(normalised)
+    offsets = range(len(text)) if normalised == text else _align(text, normalised)
     if offsets is None:
-        return key, normalised, list(range(len(normalised)))
+        return key, normalised, range(len(normalised))
     return key, text, offsets
 
 
@@ -156,6 +185,27 @@ class Reading:
     raw: dict[str, float]  # theme → summed weight of its distinct phrases
     evidence: dict[str, tuple[str, ...]]  # theme → phrases as written in the text, in text order
     boilerplate: bool
+
+
+def _dictionary() -> str:
+    """The words the segmenter knows, one a line: rjieba ships jieba's dictionary (a word, its
+    frequency and its tag a line), and `tokenizer` adds the civil-affairs user words."""
+    jieba_words = importlib.resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
+    return jieba_words + "\n" + "\n".join(word for word, _ in user_words())
+
+
+def _word_pairs(first_chars: set[str], last_chars: set[str]) -> frozenset[str]:
+    """Pairs of adjacent characters in the dictionary's words whose second character is one of
+    `first_chars` or whose first is one of `last_chars`. Its frequency and tag columns add a few
+    pairs of ASCII letters and digits, which the segmenter may join anyway (`_joined`)."""
+    pair = f"(?=(\\S[{re.escape(''.join(sorted(first_chars)))}]|[{re.escape(''.join(sorted(last_chars)))}]\\S))"
+    return frozenset(match.group(1) for match in re.finditer(pair, _dictionary()))
+
+
+def _joined(pair: str, word_pairs: frozenset[str]) -> bool:
+    """Whether the segmenter may put the two characters of `pair` into one word. With the HMM off
+    a word of several characters is a dictionary word, or a run of ASCII letters and digits."""
+    return pair in word_pairs or (pair.isascii() and pair.isalnum())
 
 
 def _word_boundaries(text: str) -> list[int]:
@@ -181,25 +231,31 @@ def read(text: str, already_normalised: bool = False) -> Reading:
     """The lexicon phrases in `text`, each distinct phrase counted once per theme."""
     lex = lexicon()
     key, source, offsets = matching_key(text, already_normalised)
-    if lex.boilerplate.search(key):
+    if lex.is_boilerplate(key):
         return Reading(key, {}, {}, True)
-    raw: dict[str, float] = defaultdict(float)
-    evidence: dict[str, list[str]] = defaultdict(list)
-    seen: set[tuple[str, str]] = set()
-    matches = list(lex.automaton.iter_long(key)) if key else []
-    boundaries = _word_boundaries(key) if matches else []
-    for end, cue in matches:
-        start = end - len(cue.phrase) + 1
-        if _straddles(start, end + 1, boundaries):
+    raw: dict[str, float] = {}
+    evidence: dict[str, list[str]] = {}
+    counted: set[str] = set()
+    boundaries = None  # the text is segmented when a phrase first needs it
+    last, word_pairs = len(key) - 1, lex.word_pairs
+    for end, cue in lex.automaton.iter_long(key) if key else ():
+        phrase = cue.phrase
+        if phrase in counted:
             continue
+        start = end - len(phrase) + 1
+        # A phrase only straddles two words if words of several characters cross both its ends;
+        # a boundary is certain where no dictionary word holds the two characters around it.
+        if (0 < start < end < last and _joined(key[start - 1:start + 1], word_pairs)
+                and _joined(key[end:end + 2], word_pairs)):
+            boundaries = boundaries or _word_boundaries(key)
+            if _straddles(start, end + 1, boundaries):
+                continue
+        counted.add(phrase)
         surface = source[offsets[start]:offsets[end] + 1]
         for theme in cue.themes:
-            if (theme, cue.phrase) in seen:
-                continue
-            seen.add((theme, cue.phrase))
-            raw[theme] += cue.weight
-            evidence[theme].append(surface)
-    return Reading(key, dict(raw), {t: tuple(v) for t, v in evidence.items()}, False)
+            raw[theme] = raw.get(theme, 0.0) + cue.weight
+            evidence.setdefault(theme, []).append(surface)
+    return Reading(key, raw, {t: tuple(v) for t, v in evidence.items()}, False)
 
 
 def _confidence(raw: float) -> float:
@@ -232,13 +288,12 @@ class _HeadingLabels:
     """Labels of heading chains, each computed once: reports repeat the same chain for every
     sentence of a section."""
 
-    def __init__(self, already_normalised: bool = False) -> None:
+    def __init__(self) -> None:
         self._cache: dict[tuple[str, ...], list[ThemeLabel]] = {(): []}
-        self._already_normalised = already_normalised
 
     def __call__(self, chain: tuple[str, ...]) -> list[ThemeLabel]:
         if chain not in self._cache:
-            self._cache[chain] = _label(read(chain[-1], self._already_normalised), self(chain[:-1]), heading=True)
+            self._cache[chain] = _label(read(chain[-1]), self(chain[:-1]), heading=True)
         return self._cache[chain]
 
 
@@ -248,92 +303,51 @@ def tag_sentences(texts: Sequence[str], headings: Sequence[Sequence[str]]) -> li
     `headings[i]` are the headings of the sections enclosing sentence i, outermost first. A
     sentence that starts with an outline marker (see `outline_level`) is read as a heading. Each
     label's evidence occurs in the sentence or in one of its headings."""
-    return _tag(texts, headings, [outline_level(text) is not None for text in texts])
-
-
-def _tag(texts: Sequence[str], headings: Sequence[Sequence[str]], heading_flags: Sequence[bool],
-         already_normalised: bool = False) -> list[list[ThemeLabel]]:
     if len(texts) != len(headings):
         raise ValueError(f"{len(texts)} sentences but {len(headings)} heading chains")
-    heading_labels = _HeadingLabels(already_normalised)
-    return [_label(read(text, already_normalised), heading_labels(tuple(chain)), heading)
-            for text, chain, heading in zip(texts, headings, heading_flags)]
-
-
-def _ancestors(section_id: int | None, by_id: dict[int, Section]) -> list[Section]:
-    """The section and its enclosing sections, outermost first."""
-    chain = []
-    while section_id is not None:
-        section = by_id[section_id]
-        chain.append(section)
-        section_id = section.parent_id
-    return chain[::-1]
-
-
-def _is_heading(sentence: Sentence, by_id: dict[int, Section]) -> bool:
-    return sentence.section_id is not None and sentence.char_start < by_id[sentence.section_id].heading_end
-
-
-def _heading_chain(sentence: Sentence, by_id: dict[int, Section]) -> list[str]:
-    """Headings of the sections enclosing the sentence, outermost first, less its own if the
-    sentence is a heading."""
-    chain = _ancestors(sentence.section_id, by_id)
-    if _is_heading(sentence, by_id):
-        chain = chain[:-1]
-    return [section.heading for section in chain]
+    heading_labels = _HeadingLabels()
+    return [_label(read(text), heading_labels(tuple(chain)), outline_level(text) is not None)
+            for text, chain in zip(texts, headings)]
 
 
 Unit = tuple[str, int | None]  # ("section", section_id) or ("document", None)
 
 
-def _units(sentence: Sentence, parent_of: dict[int, int | None]) -> list[Unit]:
-    units: list[Unit] = [("document", None)]
-    section_id = sentence.section_id
-    while section_id is not None:
-        units.append(("section", section_id))
-        section_id = parent_of[section_id]
-    return units
+@dataclass(frozen=True, slots=True)
+class DocumentThemes:
+    """The themes of a document's sentences, sections and whole, and its theme shares."""
+
+    sentences: list[list[ThemeLabel]]  # in the order of the sentences
+    sections: list[list[ThemeLabel]]  # in the order of the sections
+    document: list[ThemeLabel]
+    shares: dict[Unit, dict[str, float]]  # as `theme_shares` gives them
 
 
-def theme_shares(sections: Sequence[Section], sentences: Sequence[Sentence],
-                 sentence_labels: Sequence[Sequence[ThemeLabel]]) -> dict[Unit, dict[str, float]]:
-    """For each section and the document, the share of each theme: the fraction of the unit's
-    sentence characters that are in sentences carrying the theme. A section's sentences include
-    those of its subsections; the shares of one unit may add up to more than 1, as a sentence may
-    carry several themes. Keys are ("section", section_id) and ("document", None)."""
-    parent_of = {section.section_id: section.parent_id for section in sections}
-    totals: Counter[Unit] = Counter()
-    carried: dict[Unit, Counter[str]] = defaultdict(Counter)
-    for sentence, labels in zip(sentences, sentence_labels):
-        size = sentence.char_end - sentence.char_start
-        for unit in _units(sentence, parent_of):
-            totals[unit] += size
-            for label in labels:
-                carried[unit][label.theme] += size
-    return {unit: {theme: round(chars / totals[unit], 4) for theme, chars in carried[unit].most_common()}
-            for unit in totals if totals[unit]}
+def document_themes(sections: list[Section], sentences: list[Sentence]) -> DocumentThemes:
+    """`tag_document` and `theme_shares` of a document in one go, for texts that are
+    pipeline-normalised (`pipeline.ingest.normalise`)."""
+    by_id = {section.section_id: section for section in sections}
+    passed_on: dict[int | None, list[ThemeLabel]] = {None: []}
 
+    def context_of(section_id: int | None) -> list[ThemeLabel]:
+        """What a section passes on to its sentences and subsections: the labels of its heading
+        in the context of its parent's (those of the chain of headings down to it)."""
+        if section_id not in passed_on:
+            section = by_id[section_id]
+            passed_on[section_id] = _label(read(section.heading, already_normalised=True),
+                                           context_of(section.parent_id), heading=True)
+        return passed_on[section_id]
 
-def _aggregate_labels(sections: Sequence[Section], sentences: Sequence[Sentence],
-                      sentence_labels: Sequence[Sequence[ThemeLabel]]) -> dict[Unit, list[ThemeLabel]]:
-    """Each unit's labels by decreasing share: score is the character-weighted mean of its
-    sentences' scores (0 where a sentence lacks the theme), evidence its most frequent phrases."""
-    parent_of = {section.section_id: section.parent_id for section in sections}
-    shares = theme_shares(sections, sentences, sentence_labels)
-    totals: Counter[Unit] = Counter()
-    confidence: dict[Unit, Counter[str]] = defaultdict(Counter)
-    phrases: dict[tuple[Unit, str], Counter[str]] = defaultdict(Counter)
-    for sentence, labels in zip(sentences, sentence_labels):
-        size = sentence.char_end - sentence.char_start
-        for unit in _units(sentence, parent_of):
-            totals[unit] += size
-            for label in labels:
-                confidence[unit][label.theme] += size * label.score
-                phrases[unit, label.theme].update(label.evidence)
-    return {unit: [ThemeLabel(theme, round(confidence[unit][theme] / totals[unit], 4),
-                              tuple(p for p, _ in phrases[unit, theme].most_common(AGGREGATE_EVIDENCE)))
-                   for theme in by_theme]
-            for unit, by_theme in shares.items()}
+    sentence_labels = []
+    for sentence in sentences:
+        reading = read(sentence.text, already_normalised=True)
+        heading = _is_heading(sentence, by_id)
+        # A heading sentence reads in the context of the headings above its own.
+        enclosing = by_id[sentence.section_id].parent_id if heading else sentence.section_id
+        sentence_labels.append(_label(reading, context_of(enclosing), heading))
+    aggregated, shares = _aggregate(sections, sentences, sentence_labels)
+    return DocumentThemes(sentence_labels, [aggregated.get(("section", s.section_id), []) for s in sections],
+                          aggregated.get(("document", None), []), shares)
 
 
 def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
@@ -344,13 +358,84 @@ def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
     A section's or the document's labels aggregate its sentences (a section's include its
     subsections'): they come by decreasing share of characters (`theme_shares` gives the shares),
     each with the character-weighted mean of its sentences' scores (a sentence without the theme
-    counts as 0) and the unit's most frequent phrases for it as evidence."""
-    by_id = {section.section_id: section for section in sections}
-    sentence_labels = _tag([s.text for s in sentences], [_heading_chain(s, by_id) for s in sentences],
-                           [_is_heading(s, by_id) for s in sentences], already_normalised=True)
-    aggregated = _aggregate_labels(sections, sentences, sentence_labels)
-    return (sentence_labels, [aggregated.get(("section", section.section_id), []) for section in sections],
-            aggregated.get(("document", None), []))
+    counts as 0) and the unit's most frequent phrases for it as evidence. `document_themes` gives
+    the shares as well."""
+    themes = document_themes(sections, sentences)
+    return themes.sentences, themes.sections, themes.document
+
+
+def _is_heading(sentence: Sentence, by_id: dict[int, Section]) -> bool:
+    return sentence.section_id is not None and sentence.char_start < by_id[sentence.section_id].heading_end
+
+
+def theme_shares(sections: Sequence[Section], sentences: Sequence[Sentence],
+                 sentence_labels: Sequence[Sequence[ThemeLabel]]) -> dict[Unit, dict[str, float]]:
+    """For each section and the document, the share of each theme: the fraction of the unit's
+    sentence characters that are in sentences carrying the theme. A section's sentences include
+    those of its subsections; the shares of one unit may add up to more than 1, as a sentence may
+    carry several themes. Keys are ("section", section_id) and ("document", None)."""
+    return _aggregate(sections, sentences, sentence_labels)[1]
+
+
+def _most_common(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """`Counter.most_common`: by decreasing count, ties in the order first counted."""
+    return sorted(counts.items(), key=itemgetter(1), reverse=True)
+
+
+def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
+               sentence_labels: Sequence[Sequence[ThemeLabel]]) -> tuple[dict[Unit, list[ThemeLabel]],
+                                                                         dict[Unit, dict[str, float]]]:
+    """Each unit's labels by decreasing share, and its shares. A label's score is the
+    character-weighted mean of its sentences' scores (0 where a sentence lacks the theme), its
+    evidence its most frequent phrases.
+
+    Characters and phrases are collected for each run of sentences in the same section and then
+    added to the run's units; scores are added sentence by sentence, so that every unit sums the
+    same floats in the same order whatever its runs."""
+    parent_of = {section.section_id: section.parent_id for section in sections}
+    totals: dict[Unit, int] = {}
+    carried: dict[Unit, dict[str, int]] = {}
+    confidence: dict[Unit, dict[str, float]] = {}
+    phrases: dict[Unit, dict[str, list[str]]] = {}  # in text order, counted at the end
+    for section_id, run in groupby(zip(sentences, sentence_labels), key=lambda pair: pair[0].section_id):
+        units: list[Unit] = [("document", None)]
+        while section_id is not None:
+            units.append(("section", section_id))
+            section_id = parent_of[section_id]
+        unit_confidences = [confidence.setdefault(unit, {}) for unit in units]
+        run_chars = 0
+        run_carried: dict[str, int] = {}
+        run_phrases: dict[str, list[str]] = {}
+        for sentence, labels in run:
+            size = sentence.char_end - sentence.char_start
+            run_chars += size
+            for label in labels:
+                theme = label.theme
+                run_carried[theme] = run_carried.get(theme, 0) + size
+                weighted = size * label.score
+                for unit_confidence in unit_confidences:
+                    unit_confidence[theme] = unit_confidence.get(theme, 0) + weighted
+                run_phrases.setdefault(theme, []).extend(label.evidence)
+        for unit in units:
+            totals[unit] = totals.get(unit, 0) + run_chars
+            unit_carried = carried.setdefault(unit, {})
+            for theme, chars in run_carried.items():
+                unit_carried[theme] = unit_carried.get(theme, 0) + chars
+            unit_phrases = phrases.setdefault(unit, {})
+            for theme, listed in run_phrases.items():
+                unit_phrases.setdefault(theme, []).extend(listed)
+    shares = {unit: {theme: round(chars / total, 4) for theme, chars in _most_common(carried[unit])}
+              for unit, total in totals.items() if total}
+    aggregated = {unit: [ThemeLabel(theme, round(confidence[unit][theme] / totals[unit], 4),
+                                    _top_phrases(phrases[unit][theme]))
+                         for theme in by_theme]
+                  for unit, by_theme in shares.items()}
+    return aggregated, shares
+
+
+def _top_phrases(phrases: list[str]) -> tuple[str, ...]:
+    """The most frequent of the phrases (AGGREGATE_EVIDENCE of them), ties in text order."""
+    return tuple(phrase for phrase, _ in Counter(phrases).most_common(AGGREGATE_EVIDENCE))
 
 
 # Outline markers of official documents (GB/T 9704) at the start of a line, outermost first.

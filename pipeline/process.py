@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from extractors.indicators import extract_mentions
 from extractors.metadata import assign_section_periods, extract_metadata
-from extractors.themes import tag_document, theme_shares
+from extractors.themes import document_themes
 from pipeline.ingest import normalise
 from pipeline.model import ProcessedDocument, RawDocument
 from pipeline.segment import outline, sentences
@@ -15,17 +15,17 @@ def process_document(raw: RawDocument) -> ProcessedDocument:
     meta = extract_metadata(document, sections)
     sections = assign_section_periods(document, sections, meta)
     sentence_list = sentences(document.text, sections)
-    sentence_themes, section_themes, document_themes = tag_document(sections, sentence_list)
-    mentions = extract_mentions(document, sections, sentence_list, sentence_themes, meta)
+    themes = document_themes(sections, sentence_list)
+    mentions = extract_mentions(document, sections, sentence_list, themes.sentences, meta)
     return ProcessedDocument(
         document=document,
         meta=meta,
         sections=sections,
         sentences=sentence_list,
-        sentence_themes=sentence_themes,
-        section_themes=section_themes,
-        document_themes=document_themes,
-        theme_shares=theme_shares(sections, sentence_list, sentence_themes),
+        sentence_themes=themes.sentences,
+        section_themes=themes.sections,
+        document_themes=themes.document,
+        theme_shares=themes.shares,
         mentions=mentions,
     )
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from extractors.metadata import (assign_section_periods, extract_metadata, heading_cue,
-                                 opening_cue, publish_date, title_cues)
+from extractors.metadata import (_first_lines, assign_section_periods, digit_years, extract_metadata, extract_title,
+                                 heading_cue, opening_cue, publish_date, title_cues)
 from pipeline.ingest import normalise
+from pipeline.lexicons import load_yaml
 from pipeline.model import Document, Period, Section
 from pipeline.readers import read_file
 from pipeline.segment import outline
@@ -232,3 +234,21 @@ def test_hand_built_sections_follow_the_part_they_are_in():
     assigned = assign_section_periods(doc, sections, meta)
     assert [(s.period, s.status) for s in assigned] == [("2020", "actual")] * 2 + [("2021", "target")] * 3
     assert [s.heading for s in assigned] == [s.heading for s in sections]
+
+
+def test_a_heading_names_a_status_when_any_of_its_patterns_matches(seed_documents):
+    patterns = {status: [re.compile(p) for p in listed]
+                for status, listed in load_yaml("report_genres.yaml")["heading_status_patterns"].items()}
+    headings = [s.heading for document in seed_documents.values() for s in outline(document.text)]
+    for heading in headings + ["2021年工作要点", "完善养老服务计划", "二、主要工作成效", "三、重点任务"]:
+        cue = heading_cue(heading)
+        status = next((status for status, listed in patterns.items()
+                       if any(p.search(digit_years(heading)) for p in listed)), None)
+        assert (cue.status if cue else None) == status, heading
+
+
+def test_title_search_reads_the_first_lines_that_are_not_blank():
+    text = "\n  \n 杭州市民政局 \n\n2021年工作要点\n一\n二\n三\n四\n五"
+    assert _first_lines(text) == ["杭州市民政局", "2021年工作要点", "一", "二", "三"]
+    assert extract_title(document(text)) == "2021年工作要点"
+    assert extract_title(document("\n".join(["一", "二", "三", "四", "五", "2021年工作要点"]))) is None

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+import extractors.regions as regions
 from extractors.regions import gazetteer, resolve_region
 from pipeline.ingest import normalise
 from pipeline.lexicons import lexicon_path
 from pipeline.readers import read_file
+from pipeline.tokens import tokenizer, words
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -156,3 +158,56 @@ def test_city_report_naming_its_districts_is_the_city():
             "杭州民政全国领先，《杭州市居家养老服务条例》通过，杭州市获评幸福示范标杆城市。")
     region = resolve(text)
     assert (region.name, region.admin_level) == ("杭州市", "prefecture")
+
+
+# --- the shortcuts of finding names -----------------------------------------------
+
+def test_name_ends_are_found_by_their_last_two_characters(seed_documents):
+    places = gazetteer()
+    for document in seed_documents.values():
+        text = document.text
+        longest = max(map(len, places.full_forms))
+        found = {match.end() for match in places.full_form_ends.finditer(text)}
+        every_name_end = {end for end in range(len(text) + 1)
+                          if any(text[end - length:end] in places.full_forms
+                                 for length in range(2, min(end, longest) + 1))}
+        assert found >= every_name_end
+        assert all(text[end - 2:end] in places.full_lengths for end in found)
+    lengths = places.full_lengths["阳区"]  # 朝阳区 …, longest first
+    assert 3 in lengths and list(lengths) == sorted(lengths, reverse=True)
+
+
+def segmenter_cuts(text: str, start: int, end: int, check_end: bool) -> bool:
+    left = max(0, start - regions.BOUNDARY_WINDOW)
+    cuts = {left + token.start for token in words(text[left:end + regions.BOUNDARY_WINDOW])}
+    return start in cuts and (not check_end or end in cuts)
+
+
+@pytest.mark.parametrize("text", [
+    "杭州市民政局", "（杭州市）", "管理县级", "维护和平区域", "全市，西湖区；", "推动广州民政", "萧县", "在萧县",
+    "和县\n", "2020年西湖区", "a和平区b"])
+def test_a_name_stands_alone_where_the_segmenter_cuts(text):
+    for start in range(len(text)):
+        for end in range(start + 1, len(text) + 1):
+            for check_end in (False, True):
+                assert regions._stands_alone(text, start, end, check_end=check_end) == \
+                    segmenter_cuts(text, start, end, check_end), (text, start, end, check_end)
+
+
+@pytest.mark.parametrize("hmm", [False, True])
+def test_characters_apart_are_words_of_their_own(hmm):
+    samples = [chr(code) for code in [*range(0x20, 0x7F), *range(0xA0, 0x100), *range(0x2000, 0x2070),
+                                      *range(0x3000, 0x3040), *range(0xFF00, 0xFFF0)]]
+    for char in samples:
+        if regions._APART.match(char):
+            assert char in tokenizer().cut("民政" + char + "民政", hmm), char
+    for char in "民a5+#&._%-\U00020000":
+        assert regions._APART.match(char) is None, char
+
+
+def test_regions_hash_like_they_compare():
+    beijing, changchun = (next(r for r in gazetteer().full_forms["朝阳区"] if r.code == code)
+                          for code in ("110105", "220104"))
+    assert beijing != changchun and len({beijing, changchun}) == 2
+    twin = regions.Region(**{field: getattr(beijing, field) for field in beijing.__dataclass_fields__})
+    assert twin == beijing and hash(twin) == hash(beijing) and twin in {beijing}

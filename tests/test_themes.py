@@ -3,14 +3,19 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 
 import pytest
 
-from extractors.themes import lexicon, outline_level, tag_document, tag_records, tag_sentences, theme_shares
+import extractors.themes as themes
+from extractors.themes import (document_themes, lexicon, outline_level, read, tag_document, tag_records,
+                               tag_sentences, theme_shares)
 from pipeline.ingest import normalise
+from pipeline.lexicons import load_yaml
 from pipeline.model import Section, Sentence
 from pipeline.readers import read_file
 from pipeline.segment import outline, sentences
+from pipeline.tokens import tokenizer
 from conftest import GOLD, RAW, SCORER
 
 THEMES = {
@@ -252,3 +257,68 @@ def test_dev_gold_scores(tmp_path, capsys):
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     result = score.score_themes(GOLD, tagged)
     assert result["micro_f1"] >= 0.92 and result["macro_f1"] >= 0.92, capsys.readouterr().out
+
+
+# --- the shortcuts of tagging a document ----------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_outlines() -> list[tuple[list[Section], list[Sentence]]]:
+    out = []
+    for path in sorted(RAW.glob("*.txt")):
+        document = normalise(read_file(path, RAW))
+        sections = outline(document.text)
+        out.append((sections, sentences(document.text, sections)))
+    return out
+
+
+def test_document_themes_give_the_labels_and_shares_in_one_go(seed_outlines):
+    for sections, sentence_list in seed_outlines:
+        themes_of_document = document_themes(sections, sentence_list)
+        assert (themes_of_document.sentences, themes_of_document.sections, themes_of_document.document) == \
+            tag_document(sections, sentence_list)
+        assert themes_of_document.shares == theme_shares(sections, sentence_list, themes_of_document.sentences)
+
+
+def seed_texts(seed_outlines) -> list[str]:
+    return ([s.text for _, sentence_list in seed_outlines for s in sentence_list]
+            + [s.heading for sections, _ in seed_outlines for s in sections] + [line["text"] for line in gold_lines()])
+
+
+def test_segmenting_only_where_a_dictionary_word_may_cross_reads_the_same(seed_outlines, monkeypatch):
+    texts = seed_texts(seed_outlines)
+    readings = [read(text, already_normalised=True) for text in texts]
+    monkeypatch.setattr(themes, "_joined", lambda pair, word_pairs: True)  # segment around every phrase
+    assert [read(text, already_normalised=True) for text in texts] == readings
+
+
+def test_the_segmenter_knows_only_the_dictionary_words(seed_outlines):
+    """`_joined` relies on the segmenter's words of several characters being the dictionary's."""
+    known = set(re.findall(r"^\S+", themes._dictionary(), re.M))
+    for text in seed_texts(seed_outlines):
+        for word in tokenizer().cut(text, False):
+            assert len(word) == 1 or word in known or (word.isascii() and word.isalnum()), word
+
+
+def test_characters_the_segmenter_may_join():
+    word_pairs = lexicon().word_pairs
+    assert themes._joined("铁军", word_pairs)  # 铁军|队伍 hides 军队
+    assert themes._joined("队伍", word_pairs)
+    assert not themes._joined("，军", word_pairs)
+    assert not themes._joined("军，", word_pairs)
+    assert themes._joined("pp", frozenset())  # jieba keeps runs of ASCII letters and digits together
+    assert themes_of("实现铁军队伍作风更优。") == []
+    assert themes_of("关心军队，关爱军人。") == ["veterans_military"]
+
+
+def test_folded_characters_are_quoted_as_written():
+    reading = read("推广政务服务APP，健全村（居）委会", already_normalised=True)
+    assert reading.key == "推广政务服务app，健全村(居)委会"
+    assert reading.evidence == {"digital_services": ("政务服务", "APP"), "community_governance": ("村（居）委会",)}
+
+
+def test_anchored_boilerplate_is_tried_at_the_start_only():
+    combined = re.compile("|".join(f"(?:{pattern})" for pattern in load_yaml("themes.yaml")["boilerplate"]))
+    lines = [line["text"] for line in gold_lines()] + [
+        "当前位置:首页", " > 政府信息公开", "主题分类：民政", "发布日期: 2021-03-17", "同志们:", "各位代表：",
+        "来源：杭州市民政局", "做好来源:核查", "推荐访问：", "请推荐访问", "  字体：大 中 小"]
+    assert [lexicon().is_boilerplate(line) for line in lines] == [bool(combined.search(line)) for line in lines]
