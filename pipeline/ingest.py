@@ -9,7 +9,7 @@ removed; furniture lines lifted into the header; blank lines dropped.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import opencc
 from pypinyin import Style, pinyin
@@ -52,6 +52,7 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=4096)
 def _is_reading_of(char: str, romanised: str) -> bool:
     readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
     if not readings:

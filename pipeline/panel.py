@@ -17,6 +17,7 @@ nothing, so a report published twice counts once.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -86,12 +87,17 @@ def figures_disagree(values: Iterable[float], qualifiers: Iterable[str | None]) 
     return highest_low - lowest_high > 1e-9 * scale
 
 
+def missing_as_none(value):
+    """pandas marks a missing value as NaN or NA; Arrow wants None."""
+    return None if value is pd.NA or (isinstance(value, float) and value != value) else value
+
+
 def arrow_row(row: dict) -> dict:
     """pandas marks a missing string as NaN; Arrow wants None."""
     return {key: None if not isinstance(value, list) and pd.isna(value) else value for key, value in row.items()}
 
 
-def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd.DataFrame,
+def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd.DataFrame | Path,
                 indicator_names: Mapping[str, tuple[str | None, str | None]]) -> list[dict]:
     """Panel rows (schema `PANEL`), sorted by region code, period and indicator code.
 
@@ -117,27 +123,53 @@ def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd
     winning_status = mentions.groupby(PANEL_KEY)["status_rank"].transform("min")
     mentions = mentions[mentions["status_rank"] == winning_status]
 
-    sentence_text = dict(zip(zip(sentences["doc_id"], sentences["sentence_id"]), sentences["text"]))
+    columns = ["region_code", "period", "indicator_code", "region", "province", "admin_level", "status",
+               "value", "unit", "qualifier", "doc_id", "sentence_id", "char_start", "char_end", "surface"]
+    records = [dict(zip(columns, map(missing_as_none, values)))
+               for values in zip(*(mentions[c].tolist() for c in columns))]
+    # Grouped in plain Python: the mentions are sorted by key, and pandas' per-group
+    # indexing costs more than the work itself on a corpus with many places.
+    groups = [list(group) for _, group in
+              itertools.groupby(records, key=lambda m: (m["region_code"], m["period"], m["indicator_code"]))]
+    texts = sentence_texts(sentences, {(group[0]["doc_id"], group[0]["sentence_id"]) for group in groups})
     rows = []
-    for (region_code, period, code), group in mentions.groupby(PANEL_KEY, sort=True):
-        chosen = group.iloc[0]
-        name_zh, name_en = indicator_names.get(code, (None, None))
-        rows.append(arrow_row({
-            "region_code": region_code, "region": chosen["region"], "province": chosen["province"],
-            "admin_level": chosen["admin_level"], "period": period, "indicator_code": code,
+    for group in groups:
+        chosen = group[0]
+        name_zh, name_en = indicator_names.get(chosen["indicator_code"], (None, None))
+        values = [m["value"] for m in group]
+        rows.append({
+            "region_code": chosen["region_code"], "region": chosen["region"], "province": chosen["province"],
+            "admin_level": chosen["admin_level"], "period": chosen["period"],
+            "indicator_code": chosen["indicator_code"],
             "indicator_name_zh": name_zh, "indicator_name_en": name_en,
             "status": chosen["status"], "value": float(chosen["value"]), "unit": chosen["unit"],
             "qualifier": chosen["qualifier"],
-            "conflict": figures_disagree(group["value"], group["qualifier"]),
-            "values_reported": [float(v) for v in dict.fromkeys(group["value"])],
+            "conflict": figures_disagree(values, [m["qualifier"] for m in group]),
+            "values_reported": [float(v) for v in dict.fromkeys(values)],
             "n_mentions": len(group),
-            "doc_ids": list(dict.fromkeys(group["doc_id"])),
+            "doc_ids": list(dict.fromkeys(m["doc_id"] for m in group)),
             "evidence_doc_id": chosen["doc_id"], "evidence_sentence_id": int(chosen["sentence_id"]),
             "evidence_char_start": int(chosen["char_start"]), "evidence_char_end": int(chosen["char_end"]),
             "evidence_surface": chosen["surface"],
-            "evidence_sentence": sentence_text.get((chosen["doc_id"], chosen["sentence_id"])),
-        }))
+            "evidence_sentence": texts.get((chosen["doc_id"], chosen["sentence_id"])),
+        })
     return rows
+
+
+def sentence_texts(sentences: pd.DataFrame | Path, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The texts of the `wanted` (doc_id, sentence_id) sentences, from a frame or a sentences
+    parquet file (read in batches, so a large corpus's sentences are never all in memory)."""
+    if isinstance(sentences, pd.DataFrame):
+        batches = [sentences[["doc_id", "sentence_id", "text"]].to_dict("list")]
+    else:
+        batches = (batch.to_pydict() for batch in pq.ParquetFile(sentences).iter_batches(
+            batch_size=50_000, columns=["doc_id", "sentence_id", "text"]))
+    texts = {}
+    for batch in batches:
+        for key, text in zip(zip(batch["doc_id"], batch["sentence_id"]), batch["text"]):
+            if key in wanted:
+                texts[key] = text
+    return texts
 
 
 def sole_period(periods) -> str | None:
@@ -212,14 +244,15 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
     indicators = read_table(output_dir, "indicators", [
         "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
         "indicator_code", "status", "period", "region_code"])
+    # sentence texts are read only for the panel's evidence (build_panel reads them from the file)
     sentences = read_table(output_dir, "sentences",
-                           ["doc_id", "sentence_id", "section_id", "char_start", "char_end", "text", "themes"])
+                           ["doc_id", "sentence_id", "section_id", "char_start", "char_end", "themes"])
     sections = read_table(output_dir, "sections", ["doc_id", "section_id", "period"])
 
     names = {code: (item.name_zh, item.name_en) for code, item in catalogue().items()}
     theme_document, theme_region = build_theme_shares(documents, sections, sentences)
     tables = {
-        "panel": build_panel(documents, indicators, sentences, names),
+        "panel": build_panel(documents, indicators, output_dir / "sentences.parquet", names),
         "theme_shares_document": theme_document,
         "theme_shares_region": theme_region,
     }

@@ -59,7 +59,7 @@ MIN_HAN_SHARE_OF_LETTERS = 0.5  # Han characters among all letters (Han, Latin, 
 MIN_COMMON_HAN_SHARE = 0.8  # Han characters among the 3755 most common ones (GB2312 level 1)
 # Whether a text reads as Chinese shows in its opening; judging a sample keeps the check
 # cheap on long reports.
-REPORT_CHECK_CHARS = 20_000
+REPORT_CHECK_CHARS = 2_000
 
 # Text files never contain C0 control bytes other than whitespace; binary data is full of them.
 MAX_CONTROL_BYTE_SHARE = 0.01

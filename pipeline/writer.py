@@ -14,14 +14,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROWS_PER_GROUP = 50_000
+# A documents row holds a whole report's text: flush those sooner so memory stays flat.
+ROWS_PER_GROUP_WITH_TEXT = 500
 # Fixed writer settings: the same rows give the same bytes.
 PARQUET_OPTIONS = dict(compression="zstd", use_dictionary=True, write_statistics=True)
 
 
 class TableWriter:
-    def __init__(self, destination: Path, schema: pa.Schema):
+    def __init__(self, destination: Path, schema: pa.Schema, rows_per_group: int = ROWS_PER_GROUP):
         self.destination = destination
         self.schema = schema
+        self.rows_per_group = rows_per_group
         self.temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
         self._writer = pq.ParquetWriter(self.temporary, schema, **PARQUET_OPTIONS)
         self._pending: dict[str, list] = {name: [] for name in schema.names}
@@ -32,7 +35,7 @@ class TableWriter:
         for name, values in columns.items():
             self._pending[name].extend(values)
         self._pending_rows += len(columns[self.schema.names[0]])
-        if self._pending_rows >= ROWS_PER_GROUP:
+        if self._pending_rows >= self.rows_per_group:
             self._flush()
 
     def _flush(self) -> None:
@@ -65,7 +68,8 @@ class OutputSet:
 
     def __init__(self, output_dir: Path, schemas: dict[str, pa.Schema], metadata: dict[bytes, bytes] | None = None):
         output_dir.mkdir(parents=True, exist_ok=True)
-        self.writers = {name: TableWriter(output_dir / f"{name}.parquet", schema.with_metadata(metadata or {}))
+        self.writers = {name: TableWriter(output_dir / f"{name}.parquet", schema.with_metadata(metadata or {}),
+                                          ROWS_PER_GROUP_WITH_TEXT if name == "documents" else ROWS_PER_GROUP)
                         for name, schema in schemas.items()}
 
     def add(self, table: str, columns: dict[str, list]) -> None:
