@@ -85,15 +85,6 @@ class FileResult:
     tables: dict[str, Columns] | None  # the document's rows per table, column by column
 
 
-def content_id(path: Path) -> str:
-    """The hash of a file's bytes, as readers.doc_id_of computes it, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
 def process_file(path: Path, root: Path) -> FileResult:
     """Read and process one file; failures become a manifest row, never an exception."""
     from pipeline.process import process_document
@@ -102,7 +93,7 @@ def process_file(path: Path, root: Path) -> FileResult:
     started = time.perf_counter()
     source_file = path.relative_to(root).as_posix()
     # every file gets its content id, read or not, so that an unchanged failure is recognised next run
-    manifest = {"source_file": source_file, "doc_id": content_id(path), "status": "ok", "error": None,
+    manifest = {"source_file": source_file, "doc_id": readers.file_doc_id(path), "status": "ok", "error": None,
                 "seconds": 0.0}
     tables = None
     if not readers.is_supported(path):
@@ -227,7 +218,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
     plan: list[tuple[Path, dict | None]] = []
     for path in paths:
         source_file = path.relative_to(input_dir).as_posix()
-        old = previous.reusable(source_file, content_id(path)) if previous else None
+        old = previous.reusable(source_file, readers.file_doc_id(path)) if previous else None
         plan.append((path, old))
     derived_exist = all((output_dir / f"{name}.parquet").exists() for name in DERIVED_TABLES)
     if previous and derived_exist and all(old is not None for _, old in plan) and len(previous.manifest) == len(plan):
