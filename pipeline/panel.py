@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -172,62 +173,79 @@ def sentence_texts(sentences: pd.DataFrame | Path, wanted: set[tuple[str, int]])
     return texts
 
 
-def sole_period(periods) -> str | None:
-    periods = list(periods if periods is not None else [])
-    return periods[0]["period"] if len(periods) == 1 else None
+# DuckDB spills to disk beyond this, so the derived tables stay within the pipeline's memory budget.
+DUCKDB_MEMORY = "256MB"
+
+THEME_SHARES_SQL = """
+WITH usable AS (
+    SELECT doc_id, region_code, region, province, admin_level,
+           CASE WHEN len(periods) = 1 THEN periods[1].period END AS sole_period
+    FROM documents WHERE duplicate_of IS NULL
+), lines AS (
+    SELECT s.doc_id, s.sentence_id, s.char_end - s.char_start AS n_chars, s.themes,
+           coalesce(sec.period, u.sole_period) AS period
+    FROM sentences s
+    JOIN usable u ON u.doc_id = s.doc_id
+    LEFT JOIN sections sec ON sec.doc_id = s.doc_id AND sec.section_id = s.section_id
+    WHERE coalesce(sec.period, u.sole_period) IS NOT NULL
+), parts AS (
+    SELECT doc_id, period, sum(n_chars) AS part_chars FROM lines GROUP BY doc_id, period
+), tagged AS (
+    SELECT DISTINCT doc_id, period, sentence_id, n_chars, unnest(themes) AS theme FROM lines
+), theme_chars AS (
+    SELECT doc_id, period, theme, sum(n_chars) AS n_chars FROM tagged GROUP BY doc_id, period, theme
+)
+"""
 
 
-def build_theme_shares(documents: pd.DataFrame, sections: pd.DataFrame,
-                       sentences: pd.DataFrame) -> tuple[list[dict], list[dict]]:
+def build_theme_shares(documents, sections, sentences) -> tuple[list[dict], list[dict]]:
     """Theme shares per document part (one part per period a document covers) and per region and period.
 
     A sentence belongs to the period of its section; a sentence outside any
     dated section belongs to the document's period when the document covers
-    only one, and to no part otherwise.
+    only one, and to no part otherwise. Each input is a pandas frame or the path
+    of its parquet table; DuckDB aggregates them within a fixed memory budget,
+    streaming the files, without turning every sentence's theme list into
+    Python objects.
     """
-    docs = usable_documents(documents)
-    lines = sentences[sentences["doc_id"].isin(docs["doc_id"])]
-    lines = lines.merge(sections[["doc_id", "section_id", "period"]], on=["doc_id", "section_id"], how="left")
-    fallback = lines["doc_id"].map(dict(zip(docs["doc_id"], docs["periods"].map(sole_period))))
-    lines = lines.assign(period=lines["period"].fillna(fallback),
-                         n_chars=lines["char_end"] - lines["char_start"])
-    lines = lines[lines["period"].notna()]
-    if lines.empty:
-        return [], []
-
-    part_key = ["doc_id", "period"]
-    part_chars = lines.groupby(part_key)["n_chars"].sum()
-    tagged = (lines[part_key + ["sentence_id", "n_chars", "themes"]].explode("themes")
-              .dropna(subset=["themes"]).rename(columns={"themes": "theme"})
-              .drop_duplicates(subset=part_key + ["sentence_id", "theme"]))
-    theme_chars = tagged.groupby(part_key + ["theme"])["n_chars"].sum().reset_index()
-
-    info = docs.set_index("doc_id")[["region_code", "region", "province", "admin_level"]]
-    parts = part_chars.rename("part_chars").reset_index().join(info, on="doc_id")
-    theme_chars = theme_chars.merge(parts, on=part_key)
-
-    document_rows = [arrow_row({
-        "doc_id": row.doc_id, "region_code": row.region_code, "region": row.region, "period": row.period,
-        "theme": row.theme, "share": round(row.n_chars / row.part_chars, 6), "n_chars": int(row.part_chars),
-    }) for row in theme_chars.sort_values(["doc_id", "period", "n_chars", "theme"],
-                                         ascending=[True, True, False, True]).itertuples()]
-
-    region_key = ["region_code", "period"]
-    placed = parts[parts["region_code"].notna()]
-    region_parts = placed.groupby(region_key).agg(
-        region_chars=("part_chars", "sum"), n_documents=("doc_id", "nunique"),
-        region=("region", "first"), province=("province", "first"), admin_level=("admin_level", "first"),
-    )
-    region_themes = (theme_chars[theme_chars["region_code"].notna()]
-                     .groupby(region_key + ["theme"])["n_chars"].sum().reset_index()
-                     .join(region_parts, on=region_key))
-    region_rows = [arrow_row({
-        "region_code": row.region_code, "region": row.region, "province": row.province,
-        "admin_level": row.admin_level, "period": row.period, "theme": row.theme,
-        "share": round(row.n_chars / row.region_chars, 6), "n_documents": int(row.n_documents),
-        "n_chars": int(row.region_chars),
-    }) for row in region_themes.sort_values(["region_code", "period", "n_chars", "theme"],
-                                           ascending=[True, True, False, True]).itertuples()]
+    with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2}) as db:
+        for name, table in (("documents", documents), ("sections", sections), ("sentences", sentences)):
+            if isinstance(table, Path):
+                quoted = str(table).replace("'", "''")  # a view cannot take a bound parameter
+                db.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
+            else:
+                db.register(name, table)
+        by_part = db.execute(THEME_SHARES_SQL + """
+            SELECT t.doc_id, u.region_code, u.region, t.period, t.theme, t.n_chars, p.part_chars
+            FROM theme_chars t JOIN parts p USING (doc_id, period) JOIN usable u USING (doc_id)
+            ORDER BY t.doc_id, t.period, t.n_chars DESC, t.theme""").fetchall()
+        by_region = db.execute(THEME_SHARES_SQL + """
+            , placed AS (
+                SELECT p.*, u.region_code, u.region, u.province, u.admin_level
+                FROM parts p JOIN usable u USING (doc_id) WHERE u.region_code IS NOT NULL
+            ), region_parts AS (
+                SELECT region_code, period, sum(part_chars) AS region_chars, count(DISTINCT doc_id) AS n_documents,
+                       arg_min(region, doc_id) AS region, arg_min(province, doc_id) AS province,
+                       arg_min(admin_level, doc_id) AS admin_level
+                FROM placed GROUP BY region_code, period
+            ), region_themes AS (
+                SELECT u.region_code, t.period, t.theme, sum(t.n_chars) AS n_chars
+                FROM theme_chars t JOIN usable u USING (doc_id) WHERE u.region_code IS NOT NULL
+                GROUP BY u.region_code, t.period, t.theme
+            )
+            SELECT r.region_code, p.region, p.province, p.admin_level, r.period, r.theme, r.n_chars,
+                   p.region_chars, p.n_documents
+            FROM region_themes r JOIN region_parts p USING (region_code, period)
+            ORDER BY r.region_code, r.period, r.n_chars DESC, r.theme""").fetchall()
+    document_rows = [{
+        "doc_id": doc_id, "region_code": region_code, "region": region, "period": period, "theme": theme,
+        "share": round(n_chars / part_chars, 6), "n_chars": int(part_chars),
+    } for doc_id, region_code, region, period, theme, n_chars, part_chars in by_part]
+    region_rows = [{
+        "region_code": region_code, "region": region, "province": province, "admin_level": admin_level,
+        "period": period, "theme": theme, "share": round(n_chars / region_chars, 6),
+        "n_documents": int(n_documents), "n_chars": int(region_chars),
+    } for region_code, region, province, admin_level, period, theme, n_chars, region_chars, n_documents in by_region]
     return document_rows, region_rows
 
 
@@ -244,15 +262,14 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
     indicators = read_table(output_dir, "indicators", [
         "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
         "indicator_code", "status", "period", "region_code"])
-    # sentence texts are read only for the panel's evidence (build_panel reads them from the file)
-    sentences = read_table(output_dir, "sentences",
-                           ["doc_id", "sentence_id", "section_id", "char_start", "char_end", "themes"])
-    sections = read_table(output_dir, "sections", ["doc_id", "section_id", "period"])
+    # The sentence and section tables are read by DuckDB and by build_panel from their files,
+    # a corpus's sentences are never all in memory.
+    sentences, sections = output_dir / "sentences.parquet", output_dir / "sections.parquet"
 
     names = {code: (item.name_zh, item.name_en) for code, item in catalogue().items()}
     theme_document, theme_region = build_theme_shares(documents, sections, sentences)
     tables = {
-        "panel": build_panel(documents, indicators, output_dir / "sentences.parquet", names),
+        "panel": build_panel(documents, indicators, sentences, names),
         "theme_shares_document": theme_document,
         "theme_shares_region": theme_region,
     }
