@@ -93,11 +93,6 @@ def missing_as_none(value):
     return None if value is pd.NA or (isinstance(value, float) and value != value) else value
 
 
-def arrow_row(row: dict) -> dict:
-    """pandas marks a missing string as NaN; Arrow wants None."""
-    return {key: None if not isinstance(value, list) and pd.isna(value) else value for key, value in row.items()}
-
-
 def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd.DataFrame | Path,
                 indicator_names: Mapping[str, tuple[str | None, str | None]]) -> list[dict]:
     """Panel rows (schema `PANEL`), sorted by region code, period and indicator code.

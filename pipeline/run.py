@@ -59,7 +59,6 @@ class RunSummary:
     up_to_date: bool = False
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
 
     def line(self, output_dir: Path) -> str:
         if self.up_to_date:
@@ -92,20 +91,23 @@ def process_file(path: Path, root: Path) -> FileResult:
 
     started = time.perf_counter()
     source_file = path.relative_to(root).as_posix()
-    # every file gets its content id, read or not, so that an unchanged failure is recognised next run
-    manifest = {"source_file": source_file, "doc_id": readers.file_doc_id(path), "status": "ok", "error": None,
-                "seconds": 0.0}
+    manifest = {"source_file": source_file, "doc_id": None, "status": "ok", "error": None, "seconds": 0.0}
     tables = None
     if not readers.is_supported(path):
         manifest.update(status="skipped", error=f"not a report format ({path.suffix or 'no extension'})")
     else:
         try:
-            tables = document_columns(process_document(readers.read_file(path, root)))
+            raw = readers.read_file(path, root)
+            manifest["doc_id"] = raw.doc_id
+            tables = document_columns(process_document(raw))
         except readers.ReadError as exc:
             manifest.update(status="failed", error=str(exc))
         except Exception as exc:  # a bug on one input must not end the run; the trace goes to stderr
             traceback.print_exc(file=sys.stderr)
             manifest.update(status="failed", error=f"internal error: {type(exc).__name__}: {exc}")
+    if manifest["doc_id"] is None:
+        # unread files get their content id too, so that an unchanged failure is recognised next run
+        manifest["doc_id"] = readers.file_doc_id(path)
     manifest["seconds"] = round(time.perf_counter() - started, 3)
     return FileResult(manifest, tables)
 
@@ -225,7 +227,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         for _, old in plan:
             _count(summary, old)
             if old["status"] == "failed":
-                _report_failure(summary, old)
+                _report_failure(old)
         summary.up_to_date = True
         summary.seconds = time.perf_counter() - started
         return summary
@@ -250,7 +252,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
                 if manifest["status"] == "ok" and doc_id in seen_ids:
                     manifest.update(status="skipped", error=f"same bytes as {seen_ids[doc_id]}")
             if manifest["status"] == "failed":
-                _report_failure(summary, manifest)
+                _report_failure(manifest)
             if manifest["status"] == "ok":
                 seen_ids[manifest["doc_id"]] = manifest["source_file"]
                 result.tables["documents"]["duplicate_of"] = [duplicates.original_of(
@@ -267,10 +269,8 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
     return summary
 
 
-def _report_failure(summary: RunSummary, manifest: dict) -> None:
-    message = f"policymine: {manifest['source_file']}: {manifest['error']}"
-    summary.errors.append(message)
-    print(message, file=sys.stderr)
+def _report_failure(manifest: dict) -> None:
+    print(f"policymine: {manifest['source_file']}: {manifest['error']}", file=sys.stderr)
 
 
 def _count(summary: RunSummary, manifest: dict) -> None:
