@@ -45,6 +45,7 @@ import opencc
 from pipeline.ingest import normalise_text
 from pipeline.lexicons import load_yaml
 from pipeline.model import Section, Sentence, ThemeLabel
+from pipeline.segment import line_marker
 from pipeline.tokens import tokenizer, user_words
 
 LEXICON = "themes.yaml"
@@ -438,14 +439,10 @@ def _top_phrases(phrases: list[str]) -> tuple[str, ...]:
     return tuple(phrase for phrase, _ in Counter(phrases).most_common(AGGREGATE_EVIDENCE))
 
 
-# Outline markers of official documents (GB/T 9704) at the start of a line, outermost first.
-_OUTLINE = [
-    (1, re.compile(r"^\s*[一二三四五六七八九十百]+\s*[、.．]")),
-    (2, re.compile(r"^\s*[(（]\s*[一二三四五六七八九十百]+\s*[)）]")),
-    (3, re.compile(r"^\s*\d{1,2}\s*(?:[、．]|\.(?!\d))")),
-    (4, re.compile(r"^\s*[(（]\s*\d{1,2}\s*[)）]")),
-    (5, re.compile(r"^\s*[一二三四五六七八九十]+是")),
-]
+# Levels of the numbered outline markers (GB/T 9704) that pipeline.segment recognises. A line
+# stream has no whole document to learn the nesting from, so the standard order is assumed.
+NUMBERED_LEVELS = {"cn": 1, "cn_paren": 2, "num": 3, "num_paren": 4}
+_ENUMERATOR_AT_START = re.compile(r"^\s*[一二三四五六七八九十]+是")
 # A part heading outside the numbered outline: a report's (part) title line, an appendix, or the
 # closing address of a speech (同志们, …).
 _PART = re.compile(r"^[^。；;！？!?]*(?:工作(?:总结|要点|安排|计划|思路|报告)|(?:上|下)半年.{0,6}思路)\s*$|^\s*(?:附\s*件|同志们)")
@@ -459,9 +456,11 @@ def outline_level(line: str) -> int | None:
 
 
 def _outline_level_of_key(key: str) -> int | None:
-    for level, marker in _OUTLINE:
-        if marker.match(key):
-            return None if level == 5 and _NEXT_ITEM.search(key) else level
+    found = line_marker(key)
+    if found is not None and found[0] in NUMBERED_LEVELS:
+        return NUMBERED_LEVELS[found[0]]
+    if _ENUMERATOR_AT_START.match(key):
+        return None if _NEXT_ITEM.search(key) else 5
     return 0 if _PART.search(key) else None
 
 

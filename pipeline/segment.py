@@ -50,6 +50,15 @@ class _Heading:
     heading_end: int
 
 
+def line_marker(line: str) -> tuple[str, str] | None:
+    """The kind and text of the outline marker that `line` starts with, or None."""
+    for kind, pattern in LINE_MARKERS:
+        match = pattern.match(line)
+        if match:
+            return kind, match.group(0)
+    return None
+
+
 def _cn_value(numeral: str) -> int:
     return CN_DIGITS.index(numeral) + 1
 
@@ -74,12 +83,7 @@ def _find_headings(text: str) -> list[_Heading]:
         pos = line_end + 1
         if not line:
             continue
-        found = None
-        for kind, pattern in LINE_MARKERS:
-            match = pattern.match(line)
-            if match:
-                found = (kind, match.group(0))
-                break
+        found = line_marker(line)
         if found:
             kind, marker = found
             heading_start = line_start + len(marker)
