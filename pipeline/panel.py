@@ -93,7 +93,7 @@ def missing_as_none(value):
     return None if value is pd.NA or (isinstance(value, float) and value != value) else value
 
 
-def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd.DataFrame | Path,
+def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: Path,
                 indicator_names: Mapping[str, tuple[str | None, str | None]]) -> list[dict]:
     """Panel rows (schema `PANEL`), sorted by region code, period and indicator code.
 
@@ -152,16 +152,13 @@ def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: pd
     return rows
 
 
-def sentence_texts(sentences: pd.DataFrame | Path, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """The texts of the `wanted` (doc_id, sentence_id) sentences, from a frame or a sentences
-    parquet file (read in batches, so a large corpus's sentences are never all in memory)."""
-    if isinstance(sentences, pd.DataFrame):
-        batches = [sentences[["doc_id", "sentence_id", "text"]].to_dict("list")]
-    else:
-        batches = (batch.to_pydict() for batch in pq.ParquetFile(sentences).iter_batches(
-            batch_size=50_000, columns=["doc_id", "sentence_id", "text"]))
+def sentence_texts(sentences: Path, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The texts of the `wanted` (doc_id, sentence_id) sentences of a sentences parquet file,
+    read in batches so that a large corpus's sentences are never all in memory."""
     texts = {}
-    for batch in batches:
+    for batch in pq.ParquetFile(sentences).iter_batches(batch_size=50_000,
+                                                         columns=["doc_id", "sentence_id", "text"]):
+        batch = batch.to_pydict()
         for key, text in zip(zip(batch["doc_id"], batch["sentence_id"]), batch["text"]):
             if key in wanted:
                 texts[key] = text

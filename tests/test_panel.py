@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -44,9 +46,13 @@ def panel(documents: list[dict], mentions: list[dict], duplicate_of: dict[str, s
     docs = frame(DOCUMENTS, documents)
     if duplicate_of is not None:
         docs["duplicate_of"] = docs["doc_id"].map(duplicate_of)
-    sentences = frame(SENTENCES, [{"doc_id": d["doc_id"], "sentence_id": 0, "char_start": 0, "char_end": 20,
-                                   "text": f"{d['doc_id']}的句子。", "themes": []} for d in documents])
-    return frame(PANEL, build_panel(docs, frame(INDICATORS, mentions), sentences, NAMES))
+    sentences = pa.Table.from_pylist([{"doc_id": d["doc_id"], "sentence_id": 0, "char_start": 0, "char_end": 20,
+                                       "text": f"{d['doc_id']}的句子。", "themes": []} for d in documents],
+                                     schema=SENTENCES)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sentences.parquet"
+        pq.write_table(sentences, path)
+        return frame(PANEL, build_panel(docs, frame(INDICATORS, mentions), path, NAMES))
 
 
 def only_row(table: pd.DataFrame) -> pd.Series:
