@@ -11,22 +11,39 @@ from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
 
-from extractors.regions import Region, gazetteer, resolve_region
+from extractors.regions import Region, gazetteer, resolve_place
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Period, Section
+from pipeline.segment import line_marker
 
 ACTUAL, TARGET = "actual", "target"
 WORK_SUMMARY, WORK_PLAN = "work_summary", "work_plan"
 WORK_REPORT, SUMMARY_AND_PLAN = "work_report", "summary_and_plan"
 
 TITLE_MIN_CHARS, TITLE_MAX_CHARS = 4, 80
-TITLE_SEARCH_LINES = 5
+# A title line of the page's top: a few characters more than a bare genre word
+# ("规划计划" is a portal column), no sentence punctuation.
+TITLE_LINE_MIN_CHARS = 6
+TITLE_NOT_A_SENTENCE = re.compile(r"[。，,；;！？!?]")
+TITLE_SEARCH_LINES = 8
+TITLE_POSITION_PENALTY = 0.25
+DATE_PARTS = r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})日?"
+TRAILING_DATE = re.compile(rf"\s*[(（]\s*{DATE_PARTS}\s*[)）]\s*$")
+DATE_LINE = re.compile(rf"^[(（]?\s*{DATE_PARTS}\s*[)）]?$")
 
 CN_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 CN_YEAR = re.compile(r"(?:一九|二[〇零○])[〇零○一二三四五六七八九]{2}(?=年)")
-DATE = re.compile(r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
+DATE = re.compile(DATE_PARTS)
 YEAR = re.compile(r"((?:19|20)\d{2})年")
 SENTENCE_END = re.compile(r"[。！？!?\n]")
+OPENING_PARAGRAPH_CHARS = 400
+# A conference report says so in its first sentences (after 同志们：).
+CONFERENCE_SENTENCES = 2
+# An annual review published up to this month is about the year before.
+PUBLISHED_EARLY_MONTHS = 6
+# A signature line is the issuing body's name alone.
+SIGNATURE_MAX_CHARS = 30
+THIS_YEAR_OPENINGS = ("今年", "年初")
 # The level word of an agency named without its place (市民政局, 区民政局).
 BARE_LEVELS = set("省市区县州旗盟")
 
@@ -38,6 +55,7 @@ class PeriodCue:
     year: int | None
     half: str | None  # "H1", "H2"
     status: str | None  # actual / target
+    this_year: bool = False  # "今年以来": the year the report is published
 
 
 class Genres:
@@ -45,10 +63,22 @@ class Genres:
 
     def __init__(self, spec: dict):
         self.title_words = tuple(spec["title_words"])
+        self.title_continuations = tuple(spec["title_continuations"])
+        self.title_exclusions = tuple(spec["title_exclusions"])
         self.title_labels = tuple(spec["title_labels"])
         self.site_separators = re.compile(spec["title_site_separators"])
         self.work_report_titles = [re.compile(p) for p in spec["work_report_titles"]]
         self.speech_openings = tuple(spec["speech_openings"])
+        self.conference_openings = [re.compile(p) for p in spec["conference_openings"]]
+        self.announcement = re.compile(spec["announcement"])
+        self.purpose_patterns = {status: [re.compile(p) for p in patterns]
+                                 for status, patterns in spec["purpose_patterns"].items()}
+        self.dated_figure = re.compile(spec["dated_figure"])
+        self.cited_year = re.compile(spec["cited_year"])
+        self.tense_cues = {status: re.compile("|".join(map(re.escape, words)))
+                           for status, words in spec["tense_cues"].items()}
+        self.tense_min_cues = spec["tense_min_cues"]
+        self.tense_min_share = spec["tense_min_share"]
         self.halves = dict(spec["halves"])
         status_words = {word: status for status, words in spec["title_status_words"].items() for word in words}
         half_words = "|".join(self.halves)
@@ -62,6 +92,10 @@ class Genres:
                                  for status, patterns in spec["opening_patterns"].items()}
         self.half_pattern = re.compile(half_words)
         self.date_labels = tuple(spec["publish_date_labels"])
+        self.shared_date_labels = tuple(spec["shared_date_labels"])
+        self.repost_header_keys = tuple(spec["repost_header_keys"])
+        self.source_labels = tuple(spec["source_labels"])
+        self.official_source_words = tuple(spec["official_source_words"])
         self.publisher_labels = tuple(spec["publisher_labels"])
         self.agency_endings = tuple(spec["agency_endings"])
         self.civil_affairs_agencies = re.compile("|".join(map(re.escape, spec["civil_affairs_agencies"])))
@@ -84,22 +118,72 @@ def _title_like(line: str) -> bool:
             and any(word in line for word in genres().title_words))
 
 
-def extract_title(document: Document) -> str | None:
-    """The issuing body's name of the document, else the first title-like line,
-    else the container title without its site name."""
+@dataclass(frozen=True, slots=True)
+class TitleChoice:
+    title: str | None
+    evidence: str
+    date: str | None = None  # a date printed on the title line ("…的通知 ( 2022-02-16 )")
+
+
+def _date_of(match: re.Match | None) -> str | None:
+    if not match:
+        return None
+    year, month, day = (int(g) for g in match.group("y", "m", "d"))
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _title_score(line: str, index: int) -> float | None:
+    """How much a line of the page's top looks like the report's title; None when it
+    cannot be one (a part heading, a sentence, a portal column, no genre word)."""
+    rules = genres()
+    if (len(line) < TITLE_LINE_MIN_CHARS or not _title_like(line) or TITLE_NOT_A_SENTENCE.search(line)
+            or line_marker(line) or any(word in line for word in rules.title_exclusions)):
+        return None
+    score = 4.0 + (1.0 if YEAR.search(digit_years(line)) else 0.0)
+    score += 1.0 if line.endswith(rules.title_words) else 0.0
+    return score - TITLE_POSITION_PENALTY * index
+
+
+def _top_lines(text: str) -> list[str]:
+    """The page's top: its first lines up to the first numbered heading or paragraph."""
+    lines = []
+    for line in islice(filter(None, map(str.strip, text.split("\n"))), TITLE_SEARCH_LINES):
+        if line_marker(line) or (len(line) > TITLE_MAX_CHARS and "。" in line):
+            break
+        lines.append(line)
+    return lines
+
+
+def choose_title(document: Document) -> TitleChoice:
+    """The report's title by evidence: the issuing body's label for it, else the line of
+    the page's top that looks most like a title (a genre word, a year, an early place),
+    joined with the line that continues it ("及2021年工作重点"); portal columns,
+    breadcrumbs and banners (removed in ingest or without a genre word) are passed over."""
     rules = genres()
     for label in rules.title_labels:
         value = document.header.get(label, "").strip()
         if label == "title":
             value = next((part.strip() for part in rules.site_separators.split(value) if _title_like(part.strip())), "")
         if _title_like(value):
-            return value
-    return next((line for line in _first_lines(document.text) if _title_like(line)), None)
+            return TitleChoice(value, f"header {label}")
+    lines = _top_lines(document.text)
+    best: tuple[float, int, str, str | None] | None = None
+    for index, line in enumerate(lines):
+        date_match = TRAILING_DATE.search(line)
+        line = line[:date_match.start()].strip() if date_match else line
+        if index + 1 < len(lines) and lines[index + 1].startswith(rules.title_continuations) \
+                and _title_score(lines[index + 1], 0) is not None:
+            line += lines[index + 1]
+        score = _title_score(line, index)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, index, line, _date_of(date_match))
+    if best is None:
+        return TitleChoice(None, "no line of the page's top has a genre word")
+    return TitleChoice(best[2], f"line {best[1] + 1} of the page's top", best[3])
 
 
-def _first_lines(text: str) -> list[str]:
-    """The first lines of `text` that are not blank (TITLE_SEARCH_LINES of them), stripped."""
-    return list(islice(filter(None, map(str.strip, text.split("\n"))), TITLE_SEARCH_LINES))
+def extract_title(document: Document) -> str | None:
+    return choose_title(document).title
 
 
 # --- cues -----------------------------------------------------------------
@@ -151,8 +235,60 @@ def opening_cue(sentence: str) -> PeriodCue | None:
                 groups = match.groupdict()
                 year = int(groups["year"]) if groups.get("year") else None
                 half = rules.halves.get(groups.get("half") or "")
-                return PeriodCue(year, half, status)
+                return PeriodCue(year, half, status, this_year=sentence.startswith(THIS_YEAR_OPENINGS))
     return None
+
+
+def opening_paragraph(text: str, sections: list[Section]) -> str:
+    """The text before the first heading, from its first line with sentence punctuation
+    (after the title, subtitle, speaker and date lines)."""
+    end = sections[0].char_start if sections else len(text)
+    start = 0
+    for line in text[:end].split("\n"):
+        if TITLE_NOT_A_SENTENCE.search(line) or "：" in line or ":" in line:
+            break
+        start += len(line) + 1
+    return text[start:end][:OPENING_PARAGRAPH_CHARS]
+
+
+def paragraph_cues(paragraph: str) -> list[PeriodCue]:
+    """What an opening paragraph says the report covers beyond its first sentence: a
+    report announcing itself ("现将2022年上半年工作情况报告如下") and a conference's
+    purpose ("总结2022年民政工作，安排部署2023年工作")."""
+    rules = genres()
+    paragraph = digit_years(paragraph)
+    cues: list[PeriodCue] = []
+    announced = rules.announcement.search(paragraph)
+    if announced:
+        cues += [cue for cue in title_cues(announced.group("title")) if cue.year is not None or cue.half]
+    for status, patterns in rules.purpose_patterns.items():
+        for pattern in patterns:
+            cues += [PeriodCue(int(m.group("year")), None, status) for m in pattern.finditer(paragraph)]
+    return cues
+
+
+def dated_figure_year(text: str) -> int | None:
+    """The latest year a figure is dated to ("截至2023年年底")."""
+    years = [int(m.group("year")) for m in genres().dated_figure.finditer(digit_years(text))]
+    return max(years) if years else None
+
+
+def latest_cited_year(text: str) -> int | None:
+    """The latest year the report cites, deadlines aside."""
+    years = [int(m.group("year") or m.group("doc_year")) for m in genres().cited_year.finditer(digit_years(text))]
+    return max(years) if years else None
+
+
+def tense_status(text: str) -> tuple[str | None, str]:
+    """actual or target when the report's tense cues are many and clearly one-sided."""
+    rules = genres()
+    counts = {status: len(pattern.findall(text)) for status, pattern in rules.tense_cues.items()}
+    total = sum(counts.values())
+    evidence = ", ".join(f"{n} {status} tense cues" for status, n in counts.items())
+    for status, n in counts.items():
+        if n >= rules.tense_min_cues and n >= rules.tense_min_share * total:
+            return status, evidence
+    return None, evidence
 
 
 def _sentence_at(text: str, start: int, end: int) -> str:
@@ -183,37 +319,77 @@ def _top_level(sections: list[Section]) -> list[Section]:
 
 # --- genre and periods ----------------------------------------------------
 
-def _is_work_report(title: str | None, text: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class ReportCues:
+    """Everything a report says about its genre and periods, by where it says it."""
+
+    title: list[PeriodCue]
+    parts: list[PeriodCue]  # part headings
+    opening: list[PeriodCue]  # the opening sentence and paragraph
+    sections: list[PeriodCue]  # openings of the parts
+    dated_year: int | None  # 截至2023年年底
+    cited_year: int | None
+    opening_text: str
+
+
+def _is_work_report(title: str | None, text: str, opening_text: str) -> bool:
     rules = genres()
     if title and any(p.search(title) for p in rules.work_report_titles):
         return True
-    return any(line.startswith(rules.speech_openings) for line in _first_lines(text))
+    if any(line.startswith(rules.speech_openings) for line in _top_lines(text) + opening_text.split("\n")):
+        return True
+    first_sentences = "".join(re.split(r"(?<=[。！？!?])", opening_text)[:CONFERENCE_SENTENCES])
+    return any(p.search(digit_years(first_sentences)) for p in rules.conference_openings)
 
 
-def classify(title: str | None, text: str, part_cues: list[PeriodCue]) -> str | None:
-    """work_report, summary_and_plan, work_plan or work_summary."""
-    if _is_work_report(title, text):
-        return WORK_REPORT
-    statuses = {cue.status for cue in title_cues(title or "") + part_cues}
-    if statuses >= {ACTUAL, TARGET}:
-        return SUMMARY_AND_PLAN
-    if TARGET in statuses:
-        return WORK_PLAN
-    if ACTUAL in statuses:
-        return WORK_SUMMARY
-    return None
+def classify(title: str | None, text: str, part_cues: list[PeriodCue],
+             cues: ReportCues | None = None) -> tuple[str | None, str]:
+    """work_report, summary_and_plan, work_plan or work_summary, with the evidence:
+    the title and the part headings, else the opening, the openings of the parts,
+    dated figures, and last the report's tense."""
+    if _is_work_report(title, text, cues.opening_text if cues else ""):
+        return WORK_REPORT, "conference report or speech"
+    tiers = [("title and part headings", title_cues(title or "") + part_cues)]
+    if cues:
+        tiers += [("opening paragraph", cues.opening), ("openings of the parts", cues.sections),
+                  ("dated figures", [PeriodCue(cues.dated_year, None, ACTUAL)] if cues.dated_year else [])]
+    for source, tier in tiers:
+        statuses = {cue.status for cue in tier}
+        if statuses >= {ACTUAL, TARGET}:
+            return SUMMARY_AND_PLAN, source
+        if TARGET in statuses:
+            return WORK_PLAN, source
+        if ACTUAL in statuses:
+            return WORK_SUMMARY, source
+    if cues:
+        status, evidence = tense_status(text)
+        if status:
+            return {ACTUAL: WORK_SUMMARY, TARGET: WORK_PLAN}[status], evidence
+    return None, "no genre cue"
 
 
 def _period(year: int, half: str | None) -> str:
     return f"{year}{half or ''}"
 
 
+def _published_year_covered(published: str, status: str, half_year: bool, this_year: bool) -> int:
+    """The year a report published on `published` reviews or plans: plans, half-year
+    reports and reports on "今年" are about the year they come out in; annual reviews
+    published in the first half of a year are about the year before."""
+    year, month = int(published[:4]), int(published[5:7])
+    if status == TARGET or half_year or this_year or month > PUBLISHED_EARLY_MONTHS:
+        return year
+    return year - 1
+
+
 def document_periods(doc_type: str | None, title: str | None, own_cues: list[PeriodCue],
-                     section_cues: list[PeriodCue], publish_date: str | None) -> tuple[Period, ...]:
-    """The periods a document covers. The cues of its part headings and opening
-    sentence (`own_cues`) outrank the title, and the title is dropped when it
-    contradicts them; the openings of its parts (`section_cues`) date the report
-    only when neither gives a year."""
+                     section_cues: list[PeriodCue], publish_date: str | None,
+                     fallback: ReportCues | None = None) -> tuple[tuple[Period, ...], str]:
+    """The periods a document covers, with the evidence. The cues of its part headings
+    and opening (`own_cues`) outrank the title, and the title is dropped when it
+    contradicts them; the openings of its parts (`section_cues`) date the report only
+    when neither gives a year; then dated figures, the publish date and the latest
+    year the report cites, in that order."""
     statuses = {WORK_PLAN: (TARGET,), WORK_SUMMARY: (ACTUAL,)}.get(doc_type, (ACTUAL, TARGET))
     from_title = title_cues(title or "")
     if doc_type == WORK_REPORT and title:
@@ -235,40 +411,101 @@ def document_periods(doc_type: str | None, title: str | None, own_cues: list[Per
     title_inconsistent = (not half_year and None not in title_years.values()
                           and title_years[ACTUAL] >= title_years[TARGET] and len(statuses) == 2)
     years = dict(body_years)
+    evidence = "part headings and opening"
     if not (title_disagrees or title_inconsistent):
+        if any(years[s] is None and title_years[s] is not None for s in years):
+            evidence = "title" if all(v is None for v in years.values()) else "title, part headings and opening"
         years = {s: title_years[s] if years[s] is None else years[s] for s in years}
     if years[ACTUAL] is None and years[TARGET] is None:
         years = {s: first(section_cues, s, "year") for s in years}
+        evidence = "openings of the parts"
+
+    step = 0 if half_year else 1
+    first_status = statuses[0]
+    this_year = any(c.this_year for c in own_cues + section_cues)
+    if years[ACTUAL] is None and years[TARGET] is None and fallback and fallback.dated_year and ACTUAL in statuses:
+        years[ACTUAL], evidence = fallback.dated_year, "dated figures (截至…)"
+    if years[ACTUAL] is None and years[TARGET] is None and publish_date:
+        years[first_status] = _published_year_covered(publish_date, first_status, half_year, this_year)
+        evidence = "publish date"
+    if years[ACTUAL] is None and years[TARGET] is None and fallback and fallback.cited_year and doc_type:
+        years[first_status], evidence = fallback.cited_year, "latest year cited"
 
     # A part whose year is not evident follows from the other one.
-    step = 0 if half_year else 1
     if years[ACTUAL] is None and years[TARGET] is not None:
         years[ACTUAL] = years[TARGET] - step
     if years[TARGET] is None and years[ACTUAL] is not None:
         years[TARGET] = years[ACTUAL] + step
-    if years[ACTUAL] is None and publish_date:
-        # Plans and conference reports come out in the year they plan, annual
-        # summaries early in the year after the one they review.
-        published = int(publish_date[:4])
-        years = {ACTUAL: published - step, TARGET: published}
 
     if half_year:
         halves = {ACTUAL: halves[ACTUAL] or "H1", TARGET: halves[TARGET] or "H2"}
-    return tuple(Period(_period(years[s], halves[s] if half_year else None), s)
-                 for s in statuses if years[s] is not None)
+    periods = tuple(Period(_period(years[s], halves[s] if half_year else None), s)
+                    for s in statuses if years[s] is not None)
+    return periods, (evidence if periods else "no year in title, parts, opening, figures or date")
 
 
 # --- publisher and date ---------------------------------------------------
 
-def publish_date(header: dict[str, str]) -> str | None:
-    """YYYY-MM-DD from the first publish-date label the issuing body's page uses."""
-    for label in genres().date_labels:
-        match = DATE.search(header.get(label, ""))
-        if match:
-            year, month, day = (int(g) for g in match.groups())
-            if 1 <= month <= 12 and 1 <= day <= 31:
-                return f"{year:04d}-{month:02d}-{day:02d}"
+def _header_date(header: dict[str, str], labels: tuple[str, ...]) -> tuple[str | None, str | None]:
+    for label in labels:
+        date = _date_of(DATE.search(header.get(label, "")))
+        if date:
+            return date, label
+    return None, None
+
+
+def repost_evidence(header: dict[str, str]) -> str | None:
+    """Why the page is a repost site's rather than the issuing body's, or None."""
+    rules = genres()
+    for key in rules.repost_header_keys:
+        if header.get(key):
+            return f"repost page ({key})"
+    for label in rules.source_labels:
+        source = header.get(label, "").strip()
+        if source and not any(word in source for word in rules.official_source_words):
+            return f"source {source} is not a government body"
     return None
+
+
+def publish_date(header: dict[str, str]) -> str | None:
+    """YYYY-MM-DD from the labels the issuing body's page uses."""
+    return choose_publish_date(header, "", TitleChoice(None, ""))[0]
+
+
+def _signed_date(text: str) -> str | None:
+    """The date signed under the issuing body's name at the end of a document or of
+    its covering notice ("…民政局" / "2024年2月20日"); the last such signature."""
+    rules = genres()
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    signed = None
+    for above, line in zip(lines, lines[1:]):
+        if len(above) <= SIGNATURE_MAX_CHARS and above.endswith(rules.agency_endings):
+            signed = _date_of(DATE_LINE.match(line)) or signed
+    return signed
+
+
+def choose_publish_date(header: dict[str, str], text: str, title: TitleChoice) -> tuple[str | None, str]:
+    """The issuing body's date: its publish-date labels; the labels repost sites share
+    (发布时间, 日期) unless the page is a repost; the date printed on or under the title;
+    else the date signed at the end. A repost site's own timestamp is never taken."""
+    rules = genres()
+    date, label = _header_date(header, rules.date_labels)
+    if date:
+        return date, f"header {label}"
+    repost = repost_evidence(header)
+    if not repost:
+        date, label = _header_date(header, rules.shared_date_labels)
+        if date:
+            return date, f"header {label} of an official page"
+        if title.date:
+            return title.date, "date on the title line"
+        under_title = next((d for line in _top_lines(text) if (d := _date_of(DATE_LINE.match(line)))), None)
+        if under_title:
+            return under_title, "date under the title"
+    signed = _signed_date(text)
+    if signed:
+        return signed, "date signed under the issuing body"
+    return None, repost or "no date of the issuing body"
 
 
 def _names_region(text: str) -> bool:
@@ -306,33 +543,43 @@ def extract_publisher(document: Document, title: str | None, sections: list[Sect
 
 # --- public API -----------------------------------------------------------
 
-def _body_cues(text: str, sections: list[Section],
-               title: str | None) -> tuple[list[PeriodCue], list[PeriodCue], list[PeriodCue]]:
-    """The report's own cues: of its part headings, of its opening sentence, and
-    of the openings of its parts (which may look further back: "2016年以来，累计…")."""
+def report_cues(text: str, sections: list[Section], title: str | None) -> ReportCues:
+    """The report's own cues: of its title, its part headings, its opening sentence and
+    paragraph, the openings of its parts (which may look further back: "2016年以来，累计…"),
+    its dated figures and the years it cites."""
     top = _top_level(sections)
     part_cues = [cue for s in top if (cue := heading_cue(s.heading))]
     opening = opening_cue(document_opening(text, sections, title))
+    paragraph = opening_paragraph(text, sections)
     section_cues = [cue for s in top if (cue := opening_cue(section_opening(text, s)))]
-    return part_cues, [opening] if opening else [], section_cues
+    return ReportCues(title=title_cues(title or ""), parts=part_cues,
+                      opening=([opening] if opening else []) + paragraph_cues(paragraph),
+                      sections=section_cues, dated_year=dated_figure_year(text),
+                      cited_year=latest_cited_year(text), opening_text=paragraph)
 
 
 def extract_metadata(document: Document, sections: list[Section]) -> DocumentMeta:
-    title = extract_title(document)
-    region = resolve_region(title, document.header, document.text)
-    part_cues, opening_cues, section_cues = _body_cues(document.text, sections, title)
-    doc_type = classify(title, document.text, part_cues)
-    date = publish_date(document.header)
+    title_choice = choose_title(document)
+    title = title_choice.title
+    place = resolve_place(title, document.header, document.text)
+    region = place.region
+    cues = report_cues(document.text, sections, title)
+    doc_type, genre_evidence = classify(title, document.text, cues.parts, cues)
+    date, date_evidence = choose_publish_date(document.header, document.text, title_choice)
+    periods, period_evidence = document_periods(doc_type, title, cues.parts + cues.opening, cues.sections,
+                                                date, cues)
     return DocumentMeta(
         title=title,
         publisher=extract_publisher(document, title, sections, region),
         region=region.name if region else None,
         region_code=region.code if region else None,
-        province=region.province if region else None,
-        admin_level=region.admin_level if region else None,
+        province=place.province,
+        admin_level=place.admin_level,
         doc_type=doc_type,
         publish_date=date,
-        periods=document_periods(doc_type, title, part_cues + opening_cues, section_cues, date),
+        periods=periods,
+        evidence=(("title", title_choice.evidence), ("place", place.evidence), ("doc_type", genre_evidence),
+                  ("publish_date", date_evidence), ("periods", period_evidence)),
     )
 
 

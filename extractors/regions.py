@@ -247,6 +247,16 @@ def _heading_and_opening_lines(text: str) -> tuple[list[str], list[str]]:
     return headings, opening
 
 
+def _named_beside_its_self_reference(best: Region, score: dict[Region, float], strong: set[Region],
+                                      shares: dict[str, float]) -> bool:
+    """A place named only in passing counts when the report's self-references use its
+    ending throughout (全州 … 黔西南州) and it is the only place so named."""
+    ending = best.name[-1]
+    same_ending = [r for r in score if r.name[-1] == ending and r.code != best.code]
+    return (best not in strong and not same_ending and shares.get(ending, 0.0) >= CLEAR_ENDING_SHARE
+            and score[best] * (1 + shares[ending]) >= MIN_SCORE)
+
+
 def resolve_region(title: str | None, header: dict[str, str], text: str) -> Region | None:
     """The administration that issued the report, or None when it is never named."""
     places = gazetteer()
@@ -296,9 +306,86 @@ def resolve_region(title: str | None, header: dict[str, str], text: str) -> Regi
     shares = ending_shares(text)
     ranked = sorted(score, key=lambda r: (-score[r] * (1 + shares.get(r.name[-1], 0.0)), r.code, r.name))
     best = ranked[0]
-    if score[best] < MIN_SCORE:
+    if score[best] < MIN_SCORE and not _named_beside_its_self_reference(best, score, strong, shares):
         return None
     if (best not in strong and shares.get(best.name[-1], 0.0) < FOREIGN_ENDING_SHARE
             and max(shares.values(), default=0.0) >= CLEAR_ENDING_SHARE):
         return None
     return best
+
+
+LEVEL_ORDER = ("county", "prefecture", "province")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """What a report says about its issuing administration: the division when it is
+    named, else the province and level it shows, with the evidence."""
+
+    region: Region | None
+    province: str | None
+    admin_level: str | None
+    evidence: str
+
+
+@cache
+def _level_cues() -> tuple[list[re.Pattern], dict[str, tuple[str, ...]], list[tuple[str, re.Pattern]]]:
+    spec = load_yaml("region_cues.yaml")
+    issuer = [re.compile(p, re.M) for p in spec["issuer_level_patterns"]]
+    words = {word: tuple(levels) for word, levels in spec["level_words"].items()}
+    subordinate = [(level, re.compile("|".join(patterns))) for level, patterns in spec["subordinate_patterns"].items()]
+    return issuer, words, subordinate
+
+
+def issuer_level(text: str) -> tuple[str | None, str]:
+    """The issuer's level from how it names its own government and its subordinates."""
+    issuer, words, subordinate = _level_cues()
+    own = [m.group("level") for p in issuer for m in p.finditer(text)]
+    # The lowest level named is the issuer's own (市 by the lower of its readings).
+    own_word = min(own, key=lambda w: LEVEL_ORDER.index(words[w][-1]), default=None)
+    # The issuer stands one level above the highest units it names below it.
+    from_below = next((level for level, pattern in subordinate if pattern.search(text)), None)
+    if own_word is None:
+        return from_below, ("the units it names below it" if from_below else "no cue to its level")
+    readings = words[own_word]
+    if len(readings) == 1:
+        return readings[0], f"its own government or bureau named by level ({own_word})"
+    if from_below in readings:
+        return from_below, f"its own level ({own_word}) and the units it names below it"
+    return None, f"{own_word} is a prefecture or a county-level city and nothing else tells"
+
+
+def province_shown(text: str) -> str | None:
+    """The one province that every place the report names lies in (its own or its
+    superiors' names: 江西省民政厅, 景德镇市民政局, 壮美广西), or None."""
+    mentioned = [{r.province for r in mention.candidates} for mention in gazetteer().mentions(text)]
+    for name, region in _province_short_names().items():
+        start = text.find(name)
+        while start >= 0:
+            if _stands_alone(text, start, start + len(name), check_end=True):
+                mentioned.append({region.province})
+                break
+            start = text.find(name, start + 1)
+    common = set.intersection(*mentioned) if mentioned else set()
+    return next(iter(common)) if len(common) == 1 else None
+
+
+@cache
+def _province_short_names() -> dict[str, Region]:
+    return {alias: region for regions in gazetteer().full_forms.values() for region in regions
+            if region.admin_level == "province" and region.current
+            for alias in region.short_names if alias != region.name and len(alias) >= 2}
+
+
+def resolve_place(title: str | None, header: dict[str, str], text: str) -> Place:
+    """The issuing administration; when its name is not given, the province and level
+    the report shows, and null where the evidence is ambiguous."""
+    region = resolve_region(title, header, text)
+    if region:
+        return Place(region, region.province, region.admin_level, "named in the header, title or body")
+    level, level_evidence = issuer_level(text)
+    province = province_shown("\n".join([*header.values(), title or "", text])) if level != "province" else None
+    evidence = f"no place of its own named; level: {level_evidence}"
+    if province:
+        evidence += f"; every place it names lies in {province}"
+    return Place(None, province, level, evidence)

@@ -92,16 +92,29 @@ class Furniture:
         label_alt = "|".join(re.escape(label) for label in labels)
         self.label_line = re.compile(rf"^(?:{label_alt})\s*[:：]")
         self.pair = re.compile(rf"({label_alt})\s*[:：]\s*(.*?)\s*(?=(?:{label_alt})\s*[:：]|$)")
-        self.site_only = set(spec["site_only_labels"])
         self.breadcrumb_prefixes = tuple(spec["breadcrumb_prefixes"])
         self.control_lines = {line.replace(" ", "") for line in spec["control_lines"]}
+        self.control_prefixes = tuple(spec["control_prefixes"])
+        self.repost_blurbs = [re.compile(p) for p in spec["repost_blurbs"]]
+        self.repost_blurb_max_chars = spec["repost_blurb_max_chars"]
         self.tail_markers = tuple(spec["tail_markers"])
 
     def is_breadcrumb(self, line: str) -> bool:
         return line.startswith(self.breadcrumb_prefixes)
 
     def is_control(self, line: str) -> bool:
-        return line.replace(" ", "") in self.control_lines
+        return line.replace(" ", "") in self.control_lines or line.startswith(self.control_prefixes)
+
+    def repost_title(self, line: str) -> str | None:
+        """The report's title as a repost site's blurb gives it ("" when it names none),
+        or None when the line is not such a blurb."""
+        if len(line) > self.repost_blurb_max_chars:
+            return None
+        for pattern in self.repost_blurbs:
+            match = pattern.search(line)
+            if match:
+                return match.group("title").strip()
+        return None
 
     def starts_tail(self, line: str) -> bool:
         return len(line) <= 80 and line.startswith(self.tail_markers)
@@ -111,7 +124,11 @@ class Furniture:
         compact = re.sub(r"(?<=[^\W\d_]) +(?=[^\W\d_])", "", line)
         if len(compact) > 200 or not self.label_line.match(compact):
             return None
-        return [(label, value) for label, value in self.pair.findall(compact)]
+        return [(label, value.strip("| ")) for label, value in self.pair.findall(compact)]
+
+
+# Header keys under which a repost site's blurb and the title it gives are kept.
+REPOST_NOTE, REPOST_TITLE = "转载说明", "转载标题"
 
 
 @cache
@@ -133,6 +150,12 @@ def strip_furniture(text: str) -> tuple[str, dict[str, str]]:
             header.setdefault("当前位置", line)
             continue
         if rules.is_control(line):
+            continue
+        repost_title = rules.repost_title(line)
+        if repost_title is not None:
+            header.setdefault(REPOST_NOTE, line)
+            if repost_title:
+                header.setdefault(REPOST_TITLE, repost_title)
             continue
         pairs = rules.metadata_pairs(line)
         if pairs is not None:

@@ -81,6 +81,8 @@ class DocumentMeta:
     doc_type: str | None  # work_summary / work_plan / work_report / summary_and_plan
     publish_date: str | None  # YYYY-MM-DD
     periods: tuple[Period, ...]
+    # (field, what decided it) for title, place, doc_type, publish_date and periods.
+    evidence: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

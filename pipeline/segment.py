@@ -73,10 +73,21 @@ def _heading_span(text: str, start: int, line_end: int) -> int:
     return end
 
 
+def _is_part_heading_line(line: str) -> bool:
+    return len(line) <= 40 and not SENTENCE_PUNCT.search(line) and PART_WORDS.search(line) is not None
+
+
+def _in_title_block(line: str) -> bool:
+    """A short line without sentence punctuation: the lines before a report's first
+    sentence or numbered heading are its title block (a title, a title repeated, a
+    subtitle), never its parts."""
+    return len(line) <= MAX_HEADING_CHARS and not SENTENCE_PUNCT.search(line)
+
+
 def _find_headings(text: str) -> list[_Heading]:
     headings: list[_Heading] = []
     pos = 0
-    first_line = True
+    in_title_block = True
     enumerator_run = [1]  # the next 一是-number expected; a new heading restarts it
     for line in text.split("\n"):
         line_start, line_end = pos, pos + len(line)
@@ -84,15 +95,15 @@ def _find_headings(text: str) -> list[_Heading]:
         if not line:
             continue
         found = line_marker(line)
+        in_title_block = in_title_block and not found and _in_title_block(line)
         if found:
             kind, marker = found
             heading_start = line_start + len(marker)
             headings.append(_Heading(kind, marker, line_start, heading_start, _heading_span(text, heading_start, line_end)))
             enumerator_run[0] = 1
-        elif not first_line and len(line) <= 40 and not SENTENCE_PUNCT.search(line) and PART_WORDS.search(line):
+        elif not in_title_block and _is_part_heading_line(line):
             headings.append(_Heading("unnumbered", "", line_start, line_start, line_end))
             enumerator_run[0] = 1
-        first_line = False
         headings.extend(_enumerators(text, line_start, line, enumerator_run))
     headings.sort(key=lambda h: h.start)
     return headings
