@@ -337,12 +337,18 @@ def _level_cues() -> tuple[list[re.Pattern], dict[str, tuple[str, ...]], list[tu
     return issuer, words, subordinate
 
 
+def own_level_word(text: str) -> str | None:
+    """The level word of the issuer's own government or bureau (区 of 区委、区政府): the
+    lowest level so named (市 by the lower of its readings)."""
+    issuer, words, _ = _level_cues()
+    own = [m.group("level") for p in issuer for m in p.finditer(text)]
+    return min(own, key=lambda w: LEVEL_ORDER.index(words[w][-1]), default=None)
+
+
 def issuer_level(text: str) -> tuple[str | None, str]:
     """The issuer's level from how it names its own government and its subordinates."""
-    issuer, words, subordinate = _level_cues()
-    own = [m.group("level") for p in issuer for m in p.finditer(text)]
-    # The lowest level named is the issuer's own (市 by the lower of its readings).
-    own_word = min(own, key=lambda w: LEVEL_ORDER.index(words[w][-1]), default=None)
+    _, words, subordinate = _level_cues()
+    own_word = own_level_word(text)
     # The issuer stands one level above the highest units it names below it.
     from_below = next((level for level, pattern in subordinate if pattern.search(text)), None)
     if own_word is None:
@@ -381,9 +387,13 @@ def resolve_place(title: str | None, header: dict[str, str], text: str) -> Place
     """The issuing administration; when its name is not given, the province and level
     the report shows, and null where the evidence is ambiguous."""
     region = resolve_region(title, header, text)
-    if region:
+    own_word = own_level_word(text)
+    if region and (own_word is None or region.name.endswith(own_word)):
         return Place(region, region.province, region.admin_level, "named in the header, title or body")
     level, level_evidence = issuer_level(text)
+    if region:
+        # 江西省 named in a district's report (区委、区政府) is a superior, not the issuer.
+        level_evidence += f"; {region.name} is not a {own_word}"
     province = province_shown("\n".join([*header.values(), title or "", text])) if level != "province" else None
     evidence = f"no place of its own named; level: {level_evidence}"
     if province:

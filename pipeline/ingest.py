@@ -90,6 +90,8 @@ class Furniture:
     def __init__(self, spec: dict):
         labels = sorted(spec["metadata_labels"], key=len, reverse=True)
         label_alt = "|".join(re.escape(label) for label in labels)
+        # Repost sites print their timestamp before the first label ("2021-12-05 16:40:56 来源网站：…").
+        self.leading_timestamp = re.compile(r"^((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*")
         self.label_line = re.compile(rf"^(?:{label_alt})\s*[:：]")
         self.pair = re.compile(rf"({label_alt})\s*[:：]\s*(.*?)\s*(?=(?:{label_alt})\s*[:：]|$)")
         self.breadcrumb_prefixes = tuple(spec["breadcrumb_prefixes"])
@@ -122,13 +124,18 @@ class Furniture:
     def metadata_pairs(self, line: str) -> list[tuple[str, str]] | None:
         """The label/value pairs of a metadata-table line, or None for a body line."""
         compact = re.sub(r"(?<=[^\W\d_]) +(?=[^\W\d_])", "", line)
-        if len(compact) > 200 or not self.label_line.match(compact):
+        timestamp = self.leading_timestamp.match(compact)
+        labelled = compact[timestamp.end():] if timestamp else compact
+        if len(compact) > 200 or not self.label_line.match(labelled):
             return None
-        return [(label, value.strip("| ")) for label, value in self.pair.findall(compact)]
+        pairs = [(label, value.strip("| ")) for label, value in self.pair.findall(labelled)]
+        return ([(UNLABELLED_TIMESTAMP, timestamp.group(1))] if timestamp else []) + pairs
 
 
 # Header keys under which a repost site's blurb and the title it gives are kept.
 REPOST_NOTE, REPOST_TITLE = "转载说明", "转载标题"
+# The header key of a timestamp printed without a label before a page's labels.
+UNLABELLED_TIMESTAMP = "时间"
 
 
 @cache

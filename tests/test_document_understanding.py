@@ -1,0 +1,190 @@
+"""Document understanding on page shapes the seeds do not have: each test is one
+failure class of real reports (labels before the title, a missing title, a place
+named only in the body, a repost's timestamp …), on text written for the test."""
+from __future__ import annotations
+
+import pytest
+
+from extractors.metadata import extract_metadata
+from pipeline.ingest import normalise
+from pipeline.model import RawDocument
+from pipeline.segment import outline
+
+
+def understood(text: str, fields: dict[str, str] | None = None):
+    document = normalise(RawDocument(source_file="page.txt", doc_id="0", text=text, fields=fields or {}))
+    sections = outline(document.text)
+    return document, sections, extract_metadata(document, sections)
+
+
+def periods(meta) -> dict[str, str]:
+    return {p.period: p.status for p in meta.periods}
+
+
+def evidence(meta, field: str) -> str:
+    return dict(meta.evidence)[field]
+
+
+# --- title --------------------------------------------------------------------
+
+def test_portal_labels_and_breadcrumb_before_the_title_are_header_not_title():
+    _, sections, meta = understood(
+        "当前位置：首页 > 信息公开 > 规划计划\n"
+        "索引号：11350100/2023-00012 发布机构：福州市民政局\n"
+        "规划计划\n"
+        "福州市民政局2022年工作总结和2023年工作思路\n"
+        "发布时间：2023-01-12 09:30 来源：福州市民政局\n"
+        "一、2022年工作总结\n全市新建长者食堂40个。\n二、2023年工作思路\n力争新建长者食堂30个。")
+    assert meta.title == "福州市民政局2022年工作总结和2023年工作思路"
+    assert (meta.region, meta.doc_type, meta.publish_date) == ("福州市", "summary_and_plan", "2023-01-12")
+    assert periods(meta) == {"2022": "actual", "2023": "target"}
+    assert "规划计划" not in [s.heading for s in sections]
+
+
+def test_a_title_that_wraps_onto_a_second_line_is_joined():
+    _, _, meta = understood("鼓楼区民政局2021年工作总结\n及2022年工作重点\n一、2021年工作成效\n全区完成改造。\n"
+                            "二、2022年工作重点\n做好救助。")
+    assert meta.title == "鼓楼区民政局2021年工作总结及2022年工作重点"
+    assert (meta.doc_type, periods(meta)) == ("summary_and_plan", {"2021": "actual", "2022": "target"})
+
+
+def test_a_title_line_is_not_also_a_part_heading_even_when_repeated():
+    _, sections, meta = understood("2023年工作总结及2024年工作安排\n2023年工作总结2024年工作安排\n"
+                                   "一、2023年工作回顾\n全区救助困难群众800人次。\n二、2024年工作安排\n推进适老化改造。")
+    assert [s.marker for s in sections if s.parent_id is None] == ["一、", "二、"]
+    assert periods(meta) == {"2023": "actual", "2024": "target"}
+
+
+def test_a_missing_title_leaves_the_parts_to_date_the_report():
+    _, _, meta = understood("一、2024年上半年工作完成情况\n（一）社会救助\n发放救助资金1200万元。\n"
+                            "（二）养老服务\n新增床位80张。")
+    assert meta.title is None
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2024H1": "actual"})
+
+
+# --- genre and periods ----------------------------------------------------------
+
+def test_a_plan_year_title_is_a_plan_for_that_year_only():
+    _, _, meta = understood("2022年全区民政工作要点\n2022年是实施“十四五”规划的关键之年。\n"
+                            "一、兜牢民生底线\n确保低保标准不低于上年。")
+    assert (meta.doc_type, periods(meta)) == ("work_plan", {"2022": "target"})
+
+
+def test_a_half_year_report_announced_in_its_opening():
+    _, _, meta = understood("今年以来，在区委、区政府的领导下，我局扎实推进各项工作。现将2023年上半年工作情况报告如下：\n"
+                            "一、工作开展情况\n截至目前，全区城市低保共有1200户。")
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2023H1": "actual"})
+    assert evidence(meta, "periods") == "part headings and opening"
+
+
+def test_a_half_year_summary_with_a_plan_for_the_second_half():
+    _, _, meta = understood("民政局2020年上半年工作总结及下半年工作计划\n"
+                            "上半年，我局各项工作取得较好成效。现将上半年工作情况及下半年工作安排如下。\n"
+                            "一、上半年工作完成情况\n完成提标。\n二、下半年工作计划\n推进殡葬改革。")
+    assert (meta.doc_type, periods(meta)) == ("summary_and_plan", {"2020H1": "actual", "2020H2": "target"})
+
+
+def test_a_summary_with_a_plan_part_for_next_year():
+    _, _, meta = understood("德清县民政局2019年工作总结\n2019年，全县民政系统扎实工作。\n"
+                            "一、主要工作成效\n建成居家养老服务中心12个。\n二、2020年工作打算\n继续推进。")
+    assert (meta.doc_type, periods(meta)) == ("summary_and_plan", {"2019": "actual", "2020": "target"})
+
+
+def test_a_conference_report_reviews_one_year_and_plans_the_next():
+    _, _, meta = understood("3月2日，县民政局召开2024年全县民政工作会议，总结2023年民政工作，安排部署2024年重点任务。\n"
+                            "会议指出，2023年全县民政系统圆满完成各项任务。\n一是兜底保障有力。发放救助金300万元。")
+    assert (meta.doc_type, periods(meta)) == ("work_report", {"2023": "actual", "2024": "target"})
+
+
+def test_a_speech_after_the_title_speaker_and_date_lines_is_a_work_report():
+    _, _, meta = understood("凝心聚力 推动民政事业高质量发展\n——在全市民政工作会议上\n市民政局局长 某某\n"
+                            "（2021年2月26日）\n同志们：\n这次会议的主要任务是总结2020年工作，安排2021年任务。\n"
+                            "一、2020年工作回顾\n全市新增床位500张。")
+    assert (meta.doc_type, periods(meta)) == ("work_report", {"2020": "actual", "2021": "target"})
+    assert meta.publish_date == "2021-02-26"
+    assert evidence(meta, "publish_date") == "date under the title"
+
+
+def test_an_annual_review_without_a_year_is_dated_by_its_early_publish_date():
+    _, _, meta = understood("市民政局年度工作总结\n一、养老服务\n新增床位。", {"发布日期": "2023-02-10"})
+    assert periods(meta) == {"2022": "actual"}
+    assert evidence(meta, "periods") == "publish date"
+
+
+def test_a_plan_that_names_no_year_is_dated_by_the_latest_document_it_cites():
+    _, _, meta = understood("一、社会救助\n（一）全面落实《关于进一步做好兜底保障的通知》（民发〔2019〕8号）要求，"
+                            "确保困难群众应保尽保。\n（二）城乡低保标准增幅不低于8%，特困供养标准不低于低保标准的1.3倍。\n"
+                            "二、养老服务\n（一）每千名老年人拥有养老床位达到35张以上。\n（二）力争到2025年实现全覆盖。")
+    assert (meta.doc_type, periods(meta)) == ("work_plan", {"2019": "target"})
+    assert evidence(meta, "periods") == "latest year cited"
+
+
+def test_a_report_without_title_or_genre_words_is_read_by_its_tense():
+    _, _, meta = understood("◆ 加强党的建设\n思想建设更加牢固。全年开展集中学习20次，按期完成支部换届。\n"
+                            "◆ 兜牢民生底线\n救助体系更加健全，累计发放救助资金2亿元，先后走访困难群众3000户。")
+    assert meta.doc_type == "work_summary"
+    assert "tense" in evidence(meta, "doc_type")
+
+
+# --- place ---------------------------------------------------------------------
+
+def test_a_place_named_only_in_the_body_beside_its_self_references():
+    _, _, meta = understood("一、社会救助\n全州农村低保对象3.2万人。全州特困人员4000人。\n"
+                            "二、养老服务\n推进恩施州康养中心建设，全州新增床位600张。")
+    assert (meta.region, meta.region_code, meta.admin_level) == ("恩施土家族苗族自治州", "422800", "prefecture")
+
+
+def test_an_unnamed_district_keeps_its_province_and_level_and_no_region():
+    _, _, meta = understood("今年以来，在区委、区政府和市民政局的领导下，我局扎实推进各项工作。\n"
+                            "一、社会救助\n按照《九江市民政局关于做好救助工作的通知》和《江西省民政厅关于提标的通知》要求，"
+                            "全区提高了低保标准。")
+    assert (meta.region, meta.region_code) == (None, None)
+    assert (meta.province, meta.admin_level) == ("江西省", "county")
+    assert "江西省" in evidence(meta, "place")
+
+
+def test_a_bare_city_bureau_stays_without_a_level_unless_its_subordinates_tell():
+    text = "2021年，市民政局坚持民生为本。\n一、2021年工作完成情况\n全市救助困难群众。"
+    assert understood(text)[2].admin_level is None  # a prefecture or a county-level city
+    assert understood(text + "对8个县（市、区）开展交叉检查。")[2].admin_level == "prefecture"
+
+
+def test_a_plan_addressed_to_cities_and_counties_comes_from_a_province():
+    _, _, meta = understood("一、养老服务\n（一）省辖市各建设1个示范园区。\n（二）市、县（市、区）全部建立协调机制。")
+    assert (meta.region, meta.province, meta.admin_level) == (None, None, "province")
+
+
+# --- publish date --------------------------------------------------------------
+
+def test_a_signed_date_at_the_end_is_the_publish_date():
+    _, _, meta = understood("2023年全市民政工作要点\n一、兜牢底线\n确保应保尽保。\n韶关市民政局\n2023年2月20日")
+    assert meta.publish_date == "2023-02-20"
+    assert evidence(meta, "publish_date") == "date signed under the issuing body"
+
+
+def test_a_date_on_the_title_line_of_an_official_notice():
+    _, _, meta = understood("宁波市民政局关于印发《2022年宁波市民政工作总结》的通知 ( 2023-03-01 )\n"
+                            "各区（县、市）民政局：\n现将《2022年宁波市民政工作总结》印发给你们。\n宁波市民政局\n2023年2月27日")
+    assert (meta.publish_date, meta.doc_type, periods(meta)) == ("2023-03-01", "work_summary", {"2022": "actual"})
+
+
+@pytest.mark.parametrize("page", [
+    # a document-sharing site: its blurb, then its own timestamp before its own label
+    "为大家整理的民政局2021年工作总结，供大家参考。\n2021-12-05 16:40:56 来源网站：某某范文网\n一、2021年工作成效\n完成。",
+    # a repost whose source is a newspaper, not a government body
+    "某县民政局2021年工作总结\n发布时间：2022-01-20 来源：某某日报\n一、2021年工作成效\n完成。",
+    # an aggregator's bare timestamp label
+    "民政局2021年工作总结\n时间：2022-01-18 11:46:00\n一、2021年工作成效\n完成。",
+])
+def test_a_repost_sites_timestamp_is_never_the_publish_date(page):
+    _, _, meta = understood(page)
+    assert meta.publish_date is None
+    assert periods(meta) == {"2021": "actual"}
+    assert "repost" in evidence(meta, "publish_date") or "not a government body" in evidence(meta, "publish_date")
+
+
+def test_a_repost_blurb_gives_the_title_and_leaves_the_text():
+    document, _, meta = understood("会员为你整理了这篇2022年上半年民政局工作总结范文，希望对你有帮助。\n"
+                                   "一、基本民生保障\n上半年全县发放低保金500万元。")
+    assert "为你整理" not in document.text
+    assert (meta.title, periods(meta)) == ("2022年上半年民政局工作总结", {"2022H1": "actual"})
