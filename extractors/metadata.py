@@ -7,6 +7,7 @@ report's own part headings ("广州市民政局2021年工作安排") and opening
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
 from itertools import islice
@@ -27,6 +28,8 @@ TITLE_LINE_MIN_CHARS = 6
 TITLE_NOT_A_SENTENCE = re.compile(r"[。，,；;！？!?]")
 TITLE_SEARCH_LINES = 8
 TITLE_POSITION_PENALTY = 0.25
+# A report's own title names its field; a portal column ("部门工作计划和总结") does not.
+CIVIL_AFFAIRS = "民政"
 DATE_PARTS = r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})日?"
 TRAILING_DATE = re.compile(rf"\s*[(（]\s*{DATE_PARTS}\s*[)）]\s*$")
 DATE_LINE = re.compile(rf"^[(（]?\s*{DATE_PARTS}\s*[)）]?$")
@@ -141,6 +144,7 @@ def _title_score(line: str, index: int) -> float | None:
         return None
     score = 4.0 + (1.0 if YEAR.search(digit_years(line)) else 0.0)
     score += 1.0 if line.endswith(rules.title_words) else 0.0
+    score += 1.0 if CIVIL_AFFAIRS in line else 0.0
     return score - TITLE_POSITION_PENALTY * index
 
 
@@ -273,10 +277,10 @@ def dated_figure_year(text: str) -> int | None:
     return max(years) if years else None
 
 
-def latest_cited_year(text: str) -> int | None:
-    """The latest year the report cites, deadlines aside."""
-    years = [int(m.group("year") or m.group("doc_year")) for m in genres().cited_year.finditer(digit_years(text))]
-    return max(years) if years else None
+def most_cited_year(text: str) -> int | None:
+    """The year the report cites most often (the latest among equals), deadlines aside."""
+    years = Counter(int(m.group("year") or m.group("doc_year")) for m in genres().cited_year.finditer(digit_years(text)))
+    return max(years, key=lambda year: (years[year], year)) if years else None
 
 
 def tense_status(text: str) -> tuple[str | None, str]:
@@ -323,7 +327,6 @@ def _top_level(sections: list[Section]) -> list[Section]:
 class ReportCues:
     """Everything a report says about its genre and periods, by where it says it."""
 
-    title: list[PeriodCue]
     parts: list[PeriodCue]  # part headings
     opening: list[PeriodCue]  # the opening sentence and paragraph
     sections: list[PeriodCue]  # openings of the parts
@@ -333,26 +336,28 @@ class ReportCues:
 
 
 def _is_work_report(title: str | None, text: str, opening_text: str) -> bool:
+    """A conference report by its title, by a speech's address to the audience, or,
+    when the title names no genre, by an opening that reports the conference."""
     rules = genres()
     if title and any(p.search(title) for p in rules.work_report_titles):
         return True
     if any(line.startswith(rules.speech_openings) for line in _top_lines(text) + opening_text.split("\n")):
         return True
+    if title_cues(title or ""):
+        return False
     first_sentences = "".join(re.split(r"(?<=[。！？!?])", opening_text)[:CONFERENCE_SENTENCES])
     return any(p.search(digit_years(first_sentences)) for p in rules.conference_openings)
 
 
-def classify(title: str | None, text: str, part_cues: list[PeriodCue],
-             cues: ReportCues | None = None) -> tuple[str | None, str]:
+def classify(title: str | None, text: str, cues: ReportCues) -> tuple[str | None, str]:
     """work_report, summary_and_plan, work_plan or work_summary, with the evidence:
     the title and the part headings, else the opening, the openings of the parts,
     dated figures, and last the report's tense."""
-    if _is_work_report(title, text, cues.opening_text if cues else ""):
+    if _is_work_report(title, text, cues.opening_text):
         return WORK_REPORT, "conference report or speech"
-    tiers = [("title and part headings", title_cues(title or "") + part_cues)]
-    if cues:
-        tiers += [("opening paragraph", cues.opening), ("openings of the parts", cues.sections),
-                  ("dated figures", [PeriodCue(cues.dated_year, None, ACTUAL)] if cues.dated_year else [])]
+    tiers = [("title and part headings", title_cues(title or "") + cues.parts),
+             ("opening paragraph", cues.opening), ("openings of the parts", cues.sections),
+             ("dated figures", [PeriodCue(cues.dated_year, None, ACTUAL)] if cues.dated_year else [])]
     for source, tier in tiers:
         statuses = {cue.status for cue in tier}
         if statuses >= {ACTUAL, TARGET}:
@@ -361,10 +366,9 @@ def classify(title: str | None, text: str, part_cues: list[PeriodCue],
             return WORK_PLAN, source
         if ACTUAL in statuses:
             return WORK_SUMMARY, source
-    if cues:
-        status, evidence = tense_status(text)
-        if status:
-            return {ACTUAL: WORK_SUMMARY, TARGET: WORK_PLAN}[status], evidence
+    status, evidence = tense_status(text)
+    if status:
+        return {ACTUAL: WORK_SUMMARY, TARGET: WORK_PLAN}[status], evidence
     return None, "no genre cue"
 
 
@@ -382,14 +386,13 @@ def _published_year_covered(published: str, status: str, half_year: bool, this_y
     return year - 1
 
 
-def document_periods(doc_type: str | None, title: str | None, own_cues: list[PeriodCue],
-                     section_cues: list[PeriodCue], publish_date: str | None,
-                     fallback: ReportCues | None = None) -> tuple[tuple[Period, ...], str]:
+def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
+                     publish_date: str | None) -> tuple[tuple[Period, ...], str]:
     """The periods a document covers, with the evidence. The cues of its part headings
-    and opening (`own_cues`) outrank the title, and the title is dropped when it
-    contradicts them; the openings of its parts (`section_cues`) date the report only
-    when neither gives a year; then dated figures, the publish date and the latest
-    year the report cites, in that order."""
+    and opening outrank the title, and the title is dropped when it contradicts them;
+    the openings of its parts date the report only when neither gives a year; then
+    dated figures, the publish date and the latest year the report cites, in that order."""
+    own_cues, section_cues = cues.parts + cues.opening, cues.sections
     statuses = {WORK_PLAN: (TARGET,), WORK_SUMMARY: (ACTUAL,)}.get(doc_type, (ACTUAL, TARGET))
     from_title = title_cues(title or "")
     if doc_type == WORK_REPORT and title:
@@ -423,13 +426,13 @@ def document_periods(doc_type: str | None, title: str | None, own_cues: list[Per
     step = 0 if half_year else 1
     first_status = statuses[0]
     this_year = any(c.this_year for c in own_cues + section_cues)
-    if years[ACTUAL] is None and years[TARGET] is None and fallback and fallback.dated_year and ACTUAL in statuses:
-        years[ACTUAL], evidence = fallback.dated_year, "dated figures (截至…)"
+    if years[ACTUAL] is None and years[TARGET] is None and cues.dated_year and ACTUAL in statuses:
+        years[ACTUAL], evidence = cues.dated_year, "dated figures (截至…)"
     if years[ACTUAL] is None and years[TARGET] is None and publish_date:
         years[first_status] = _published_year_covered(publish_date, first_status, half_year, this_year)
         evidence = "publish date"
-    if years[ACTUAL] is None and years[TARGET] is None and fallback and fallback.cited_year and doc_type:
-        years[first_status], evidence = fallback.cited_year, "latest year cited"
+    if years[ACTUAL] is None and years[TARGET] is None and cues.cited_year and doc_type:
+        years[first_status], evidence = cues.cited_year, "year cited most"
 
     # A part whose year is not evident follows from the other one.
     if years[ACTUAL] is None and years[TARGET] is not None:
@@ -552,10 +555,10 @@ def report_cues(text: str, sections: list[Section], title: str | None) -> Report
     opening = opening_cue(document_opening(text, sections, title))
     paragraph = opening_paragraph(text, sections)
     section_cues = [cue for s in top if (cue := opening_cue(section_opening(text, s)))]
-    return ReportCues(title=title_cues(title or ""), parts=part_cues,
+    return ReportCues(parts=part_cues,
                       opening=([opening] if opening else []) + paragraph_cues(paragraph),
                       sections=section_cues, dated_year=dated_figure_year(text),
-                      cited_year=latest_cited_year(text), opening_text=paragraph)
+                      cited_year=most_cited_year(text), opening_text=paragraph)
 
 
 def extract_metadata(document: Document, sections: list[Section]) -> DocumentMeta:
@@ -564,10 +567,9 @@ def extract_metadata(document: Document, sections: list[Section]) -> DocumentMet
     place = resolve_place(title, document.header, document.text)
     region = place.region
     cues = report_cues(document.text, sections, title)
-    doc_type, genre_evidence = classify(title, document.text, cues.parts, cues)
+    doc_type, genre_evidence = classify(title, document.text, cues)
     date, date_evidence = choose_publish_date(document.header, document.text, title_choice)
-    periods, period_evidence = document_periods(doc_type, title, cues.parts + cues.opening, cues.sections,
-                                                date, cues)
+    periods, period_evidence = document_periods(doc_type, title, cues, date)
     return DocumentMeta(
         title=title,
         publisher=extract_publisher(document, title, sections, region),

@@ -12,6 +12,7 @@ import pyarrow as pa
 from pipeline.model import ProcessedDocument, ThemeLabel
 
 PERIOD = pa.struct([("period", pa.string()), ("status", pa.string())])
+EVIDENCE = pa.struct([("field", pa.string()), ("evidence", pa.string())])
 
 DOCUMENTS = pa.schema([
     ("doc_id", pa.string()),
@@ -25,6 +26,7 @@ DOCUMENTS = pa.schema([
     ("doc_type", pa.string()),
     ("publish_date", pa.date32()),
     ("periods", pa.list_(PERIOD)),
+    ("metadata_evidence", pa.list_(EVIDENCE)),
     ("text", pa.string()),
     ("n_chars", pa.int32()),
     ("duplicate_of", pa.string()),
@@ -126,6 +128,7 @@ def document_columns(processed: ProcessedDocument) -> dict[str, Columns]:
         doc_id, doc.source_file, meta.title, meta.publisher, meta.region, meta.region_code,
         meta.province, meta.admin_level, meta.doc_type, _date(meta.publish_date),
         [{"period": p.period, "status": p.status} for p in meta.periods],
+        [{"field": field, "evidence": reason} for field, reason in meta.evidence],
         doc.text, len(doc.text),
         None,  # duplicate_of: set by the run, which sees the documents before this one
     )])

@@ -111,12 +111,12 @@ def test_an_annual_review_without_a_year_is_dated_by_its_early_publish_date():
     assert evidence(meta, "periods") == "publish date"
 
 
-def test_a_plan_that_names_no_year_is_dated_by_the_latest_document_it_cites():
+def test_a_plan_that_names_no_year_is_dated_by_the_year_it_cites():
     _, _, meta = understood("一、社会救助\n（一）全面落实《关于进一步做好兜底保障的通知》（民发〔2019〕8号）要求，"
                             "确保困难群众应保尽保。\n（二）城乡低保标准增幅不低于8%，特困供养标准不低于低保标准的1.3倍。\n"
                             "二、养老服务\n（一）每千名老年人拥有养老床位达到35张以上。\n（二）力争到2025年实现全覆盖。")
     assert (meta.doc_type, periods(meta)) == ("work_plan", {"2019": "target"})
-    assert evidence(meta, "periods") == "latest year cited"
+    assert evidence(meta, "periods") == "year cited most"
 
 
 def test_a_report_without_title_or_genre_words_is_read_by_its_tense():
@@ -188,3 +188,14 @@ def test_a_repost_blurb_gives_the_title_and_leaves_the_text():
                                    "一、基本民生保障\n上半年全县发放低保金500万元。")
     assert "为你整理" not in document.text
     assert (meta.title, periods(meta)) == ("2022年上半年民政局工作总结", {"2022H1": "actual"})
+
+
+def test_a_titled_summary_that_mentions_its_conference_stays_a_summary():
+    _, _, meta = understood("平阳县民政局2022年工作总结\n年初，我局召开全县民政工作会议，部署全年工作。\n"
+                            "一、2022年工作成效\n全县发放救助金800万元。")
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2022": "actual"})
+
+
+def test_a_portal_column_with_a_genre_word_is_not_the_title():
+    _, _, meta = understood("部门工作计划和总结\n海宁市民政局2021年工作要点\n一、兜牢底线\n确保应保尽保。")
+    assert meta.title == "海宁市民政局2021年工作要点"
