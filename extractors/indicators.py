@@ -36,8 +36,8 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from extractors.codes import assign_code
-from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities
+from extractors.codes import assign_code, catalogue
+from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities, is_change
 from extractors.themes import read as read_themes
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
@@ -48,7 +48,8 @@ from pipeline.tokens import Token, tagged_words as _tag_words
 YEAR_CUE = re.compile(r"(?<![较比与同])((?:19|20)\d\d)\s*年(?:度)?(?:(上半年|下半年)|底|末|内|全年|(?=[，,、共累全]))")
 HALF_CUE = re.compile(r"(上半年|下半年)")
 # 到2025年底 / 至2022年末: a deadline, a plan unless it is the reporting year's own end.
-DEADLINE_CUE = re.compile(r"(?:到|至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
+# (截至2023年底 is the date of a reported figure, not a deadline.)
+DEADLINE_CUE = re.compile(r"(?:到|(?<![截])至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
 # Joints between two figures of one measurement (1200户次3600人次, 860户次、2100人次).
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
@@ -84,9 +85,15 @@ class Cues:
     generic_nouns: frozenset[str]
     change_verbs: tuple[str, ...]
     change_suffix: str
+    previous_suffix: str
+    flow_words: re.Pattern[str]
+    stock_words: re.Pattern[str]
+    stock_lead: re.Pattern[str]
+    exit_words: re.Pattern[str]
     target: re.Pattern[str]
     actual: re.Pattern[str]
     target_lead: re.Pattern[str]
+    actual_lead: re.Pattern[str]
     halves: dict[str, str]
     theme_weights: dict[str, float]
 
@@ -110,9 +117,15 @@ def cues() -> Cues:
         generic_nouns=frozenset(subject["generic_nouns"]),
         change_verbs=tuple(subject["change_verbs"]),
         change_suffix=str(subject["change_suffix"]),
+        previous_suffix=str(subject["previous_suffix"]),
+        flow_words=any_of(sorted(spec["measure_kind"]["flow"], key=len, reverse=True)),
+        stock_words=any_of(sorted(spec["measure_kind"]["stock"], key=len, reverse=True)),
+        stock_lead=any_of(sorted(spec["measure_kind"]["stock_lead"], key=len, reverse=True)),
+        exit_words=any_of(sorted(spec["measure_kind"]["exit"], key=len, reverse=True)),
         target=any_of(spec["status"]["target"]),
         actual=any_of(spec["status"]["actual"]),
         target_lead=any_of(spec["status"]["target_lead"]),
+        actual_lead=any_of(spec["status"]["actual_lead"]),
         halves=dict(spec["period"]["halves"]),
         theme_weights={k: float(v) for k, v in spec["theme_weights"].items()},
     )
@@ -199,8 +212,11 @@ def _after_last_scope(text: str, c: Cues) -> str:
     for i in range(len(words) - 1, 0, -1):
         if words[i].text in c.inner_scope:
             rest = text[words[i].end:]
-            if len(_balanced_strip(rest)) >= 2:
+            if len(_balanced_strip(rest)) >= 2 and not all(_is_verb(w, c) for w in tagged_words(rest)):
                 return rest
+            if rest and all(_is_verb(w, c) for w in tagged_words(rest)):
+                # 城市、农村低保标准分别提高: only a verb follows, the measured thing is before it
+                return text[:words[i].start] + rest
     return text
 
 
@@ -397,7 +413,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
                 if found and found not in subject:
                     subject = found + subject
         elif needs_context:
-            context = previous or _previous_clause(sentence, item.quantity.char_start, c)
+            context = _without_kind_words(previous or _previous_clause(sentence, item.quantity.char_start, c), c)
             if context and subject not in context:
                 subject = context + subject
             elif context:
@@ -421,7 +437,69 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             previous = subject
             previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
+    return _distribute_coordinated(sentence, quantities, out)
+
+
+# 城乡 names two places at once: 城乡低保标准分别为636元、515元 gives the urban then the rural one.
+_PAIRED_SCOPES = {"城乡": ("城市", "农村")}
+_COORDINATION_GAP = re.compile(r"^\s*[、和及与]\s*$")
+
+
+def _distribute_coordinated(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[str | None]:
+    """城市、农村低保标准分别为717元、581元 → 城市低保标准, 农村低保标准: a run of coordinated
+    figures that share a subject naming as many coordinated modifiers takes one modifier each."""
+    out = list(subjects)
+    i = 0
+    while i < len(out):
+        j = i + 1
+        while j < len(out) and out[j] == out[i] and out[i] and _same_measure(quantities[i].unit, quantities[j].unit) \
+                and _COORDINATION_GAP.match(sentence[quantities[j - 1].char_end:quantities[j].char_start]):
+            j += 1
+        if j - i >= 2:
+            parts = _coordinated_parts(out[i], j - i)
+            if parts:
+                out[i:j] = parts
+        i = j
     return out
+
+
+def _same_measure(a: str, b: str) -> bool:
+    """Units of figures that can be coordinated (600元/月、4620元/年 are two standards)."""
+    return a == b or (a.startswith("CNY/") and b.startswith("CNY/"))
+
+
+def _coordinated_parts(subject: str, n: int) -> list[str] | None:
+    for scope, places in _PAIRED_SCOPES.items():
+        if n == len(places) and scope in subject:
+            return [subject.replace(scope, place, 1) for place in places]
+    parts = subject.split("、")
+    if len(parts) != n or any(not p or len(p) > 4 for p in parts[:-1]):
+        return None
+    last = parts[-1]
+    lengths = {len(p) for p in parts[:-1]}
+    if len(lengths) == 1:
+        head = last[:lengths.pop()]  # 全失能、半失能、能自理护理补贴: modifiers of one length
+    else:
+        head = tagged_words(last)[0].text
+    tail = last[len(head):]
+    if not tail:
+        return None
+    return [p + tail for p in parts[:-1]] + [last]
+
+
+def _without_kind_words(text: str, c: Cues) -> str:
+    """城市低保新增 → 城市低保: a subject lent to the next figure (…，清退231户，共有2511户) lends
+    what was counted, not how the figure before counted it."""
+    while text:
+        found = None
+        for words in (c.flow_words, c.exit_words, c.stock_words):
+            for match in words.finditer(text):
+                if match.end() == len(text) and match.start() > 0:
+                    found = match
+        if found is None:
+            return text
+        text = _strip_right(text[:found.start()], c)
+    return text
 
 
 def _is_verb(word, c: Cues) -> bool:
@@ -494,6 +572,59 @@ def _previous_clause(sentence: str, start: int, c: Cues) -> str:
     return _clean_left(sentence[ps:cs - 1], c)
 
 
+# ---------------------------------------------------------------- what a figure measures
+
+# Units whose figures are counts of persisting things or of additions: the ones a stock/flow cue reads.
+_COUNT_UNITS = frozenset({"count", "bed", "person", "household", "m2"})
+# The kind a unit implies when no catalogue entry says (GUIDELINE 1b).
+_UNIT_KINDS = {"CNY/month": "standard", "CNY/person/month": "standard", "CNY/person/year": "standard",
+               "CNY": "spending", "percent": "share", "percentage_point": "change",
+               "person_time": "flow", "household_time": "flow"}
+
+
+def _kind_cue(unit: str, clause_lead: str, sentence_lead: str, follow: str,
+              c: Cues) -> tuple[str | None, str | None]:
+    """(kind, evidence) that the words before a count state: `flow` (新增…), `exit` (清退…), `stock`
+    (共有…, or 截至… earlier in the sentence), or (None, None) when nothing does. An addition may
+    also be said right after the figure (将381人新纳入低保): `follow` is the rest of its clause."""
+    if unit not in _COUNT_UNITS:
+        return None, None
+    after = c.flow_words.match(follow.lstrip())
+    if after:
+        return "flow", after.group()
+    for kind, words in (("flow", c.flow_words), ("exit", c.exit_words), ("stock", c.stock_words)):
+        found = None
+        for found in words.finditer(clause_lead):
+            pass
+        if found is not None:
+            return kind, found.group()
+    lead = c.stock_lead.search(sentence_lead)
+    return ("stock", lead.group()) if lead else (None, None)
+
+
+def _measure_kind(code: str | None, unit: str, cue: str | None) -> str | None:
+    if code is not None:
+        return catalogue()[code].kind
+    if unit in _UNIT_KINDS:
+        return _UNIT_KINDS[unit]
+    return cue if cue in ("stock", "flow") else None
+
+
+def _previous_values(sentence: str, quantities: list[Quantity]) -> set[int]:
+    """Indexes of the quantities that are the value before a stated change (由X提高至Y: X)."""
+    return {i for i in range(len(quantities) - 1) if is_change(sentence, quantities[i], quantities[i + 1])}
+
+
+def _change_subject(subject: str | None, c: Cues) -> str | None:
+    """城乡低保标准提高 → 城乡低保标准: the measured thing without the verb of the change."""
+    if not subject:
+        return subject
+    for verb in sorted(c.change_verbs, key=len, reverse=True):
+        if subject.endswith(verb) and len(subject) > len(verb):
+            return _strip_right(subject[: -len(verb)], c)
+    return subject
+
+
 # ---------------------------------------------------------------- status, period, theme
 
 def _status(section_status: str | None, clause: str, lead_in: str, default: str, c: Cues) -> str:
@@ -505,6 +636,8 @@ def _status(section_status: str | None, clause: str, lead_in: str, default: str,
         return "actual"
     if c.target_lead.search(lead_in):
         return "target"
+    if c.actual_lead.search(lead_in):
+        return "actual"  # 截至2023年底，全县共有…
     return section_status or default
 
 
@@ -593,7 +726,12 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         section_period = next((s.period for s in chain if s.period), None)
         heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
         subjects = _subjects(sent_text, quantities, c)
-        for q, subject in zip(quantities, subjects):
+        previous_values = _previous_values(sent_text, quantities)
+        for i in sorted(previous_values):
+            base = _change_subject(subjects[i], c)
+            subjects[i + 1] = _change_subject(subjects[i + 1], c) or base
+            subjects[i] = base + c.previous_suffix if base else base
+        for index_in_sentence, (q, subject) in enumerate(zip(quantities, subjects)):
             cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)
             clause = sent_text[cs:ce]
             segment_start = max(sent_text.rfind("；", 0, cs), sent_text.rfind(";", 0, cs)) + 1
@@ -611,6 +749,9 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                     and section_period != period and HALF_CUE.search(clause) is None:
                 period = section_period
             theme = _theme(subject, clause, sent_text, labels, heading_raw, c)
+            kind_cue, kind_evidence = _kind_cue(q.unit, sent_text[cs:q.char_start], sent_text[:cs],
+                                                sent_text[q.char_end:ce], c)
+            code = assign_code(subject, q.unit, theme, sent_text, kind_cue=kind_cue)
             start = sentence.char_start + q.char_start
             end = sentence.char_start + q.char_end
             out.append(Mention(
@@ -623,10 +764,13 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                 unit=q.unit,
                 qualifier=q.qualifier,
                 subject=subject,
-                indicator_code=assign_code(subject, q.unit, theme, sent_text),
+                indicator_code=code,
                 status=status,
                 period=period,
                 theme=theme,
+                measure_kind=_measure_kind(code, q.unit, kind_cue),
+                kind_evidence=kind_evidence,
+                is_previous_value=index_in_sentence in previous_values,
             ))
     return out
 

@@ -69,6 +69,9 @@ INDICATORS = pa.schema([
     ("period", pa.string()),
     ("theme", pa.string()),
     ("region_code", pa.string()),
+    ("measure_kind", pa.string()),
+    ("kind_evidence", pa.string()),
+    ("is_previous_value", pa.bool_()),
 ])
 
 THEMES = pa.schema([
@@ -139,7 +142,8 @@ def document_columns(processed: ProcessedDocument) -> dict[str, Columns]:
         for s, labels in zip(processed.sentences, processed.sentence_themes)])
     out["indicators"] = _columns(INDICATORS, [
         (doc_id, m.sentence_id, m.section_id, m.char_start, m.char_end, m.surface, m.value, m.unit,
-         m.qualifier, m.subject, m.indicator_code, m.status, m.period, m.theme, meta.region_code)
+         m.qualifier, m.subject, m.indicator_code, m.status, m.period, m.theme, meta.region_code,
+         m.measure_kind, m.kind_evidence, m.is_previous_value)
         for m in processed.mentions])
     out["themes"] = _columns(THEMES, _theme_records(processed))
     return out
