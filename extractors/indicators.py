@@ -437,7 +437,43 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             previous = subject
             previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
-    return _distribute_coordinated(sentence, quantities, out)
+    return _attach_groups(sentence, quantities, _distribute_coordinated(sentence, quantities, out), c)
+
+
+def _leading_predicate(subject: str, c: Cues) -> int | None:
+    """The offset of the first predicate verb of `subject` (享受, 纳入 …), if it has one."""
+    return next((w.start for w in tagged_words(subject) if w.text in c.predicate_verbs), None)
+
+
+def _attach_groups(sentence: str, quantities: list[Quantity], subjects: list[str | None], c: Cues) -> list[str | None]:
+    """A subject that is only what a group did names the group it is part of:
+    脱贫户684户，其中享受低保601户 → 享受低保的脱贫户 (the figure before 其中 names the whole);
+    脱贫人口纳入低保39.8万人、纳入特困供养1.6万人 → 纳入特困供养的脱贫人口 (coordinated items share
+    the group named before the first verb)."""
+    out = list(subjects)
+    whole = None  # the group that a 其中 opened, in force until the next ；
+    for i in range(1, len(out)):
+        subject = out[i]
+        gap = sentence[quantities[i - 1].char_end:quantities[i].char_start]
+        if "；" in gap or ";" in gap:
+            whole = None
+        if "其中" in gap and out[i - 1]:
+            whole = _noun_tail(out[i - 1], c) or out[i - 1]
+        if not subject or _leading_predicate(subject, c) != 0:
+            continue
+        group = None
+        if whole:
+            group = whole
+        elif "、" in gap and out[i - 1] and not CLAUSE_BREAK.search(gap):
+            verb = _leading_predicate(out[i - 1], c)
+            group = out[i - 1][:verb] if verb else None
+        if group and len(group) >= 2 and group not in subject:
+            out[i] = subject + "的" + group
+            # the figure written right after it (601户1126人) counts the same group
+            if i + 1 < len(out) and subjects[i + 1] == subject \
+                    and TIGHT_GAP.match(sentence[quantities[i].char_end:quantities[i + 1].char_start]):
+                out[i + 1] = out[i]
+    return out
 
 
 # 城乡 names two places at once: 城乡低保标准分别为636元、515元 gives the urban then the rural one.
@@ -726,6 +762,7 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         section_period = next((s.period for s in chain if s.period), None)
         heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
         subjects = _subjects(sent_text, quantities, c)
+        heading_topic = _noun_tail(_clean_left(chain[0].heading, c), c) if chain and chain[0].heading else ""
         previous_values = _previous_values(sent_text, quantities)
         for i in sorted(previous_values):
             base = _change_subject(subjects[i], c)
@@ -752,6 +789,9 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             kind_cue, kind_evidence = _kind_cue(q.unit, sent_text[cs:q.char_start], sent_text[:cs],
                                                 sent_text[q.char_end:ce], c)
             code = assign_code(subject, q.unit, theme, sent_text, kind_cue=kind_cue)
+            if code is None and heading_topic and heading_topic not in sent_text:
+                # 四是落实临时救助政策。…已救助132人次: the heading names the programme
+                code = assign_code(heading_topic + (subject or ""), q.unit, theme, sent_text, kind_cue=kind_cue)
             start = sentence.char_start + q.char_start
             end = sentence.char_start + q.char_end
             out.append(Mention(
