@@ -165,8 +165,7 @@ def _twin_definitions(entry: _Entry, raw: dict) -> list[IndicatorDef]:
     """Both readings of a twin entry (its own definition is the default one)."""
     if not entry.readings:
         return [entry.definition]
-    stock = IndicatorDef(entry.readings["stock"], raw["name_zh"] + "（总数）", raw["name_en"] + " (total)",
-                         raw["unit"], "stock", raw["theme"])
+    stock = IndicatorDef(entry.readings["stock"], raw["name_zh"], raw["name_en"], raw["unit"], "stock", raw["theme"])
     flow = IndicatorDef(entry.readings["flow"], raw["name_zh"] + "（新增）", raw["name_en"] + " (added)",
                         raw["unit"], "flow", raw["theme"])
     return [stock, flow]

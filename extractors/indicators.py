@@ -146,6 +146,10 @@ _GLUED_PREPOSITIONS = "于在对向为从把"
 _OPEN_CLOSE = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "【": "】", "「": "」"}
 _CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
 _QUOTE_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」"}
+# A bracketed note on what a count includes (含家庭成员, 不含…): not part of what is measured.
+_NOTE = re.compile(r"[(（](?:含|包括|不含|其中)[^()（）]*[)）]")
+# A figure compared with an earlier one (较2019年增长19.3%): its subject is the compared thing.
+_COMPARISON = re.compile(r"^(?:较|比|同比|环比)")
 
 
 def _is_date_word(word: str) -> bool:
@@ -429,7 +433,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
                 subject = subject[: subject.rindex(head)] + longer + subject[subject.rindex(head) + len(head):]
             if head:
                 topic = head
-        subject = _balanced_strip(subject)
+        subject = _balanced_strip(_NOTE.sub("", subject))
         if item.quantity.unit == "percent" and subject.endswith(c.change_verbs):
             subject += c.change_suffix  # 办理时限压缩40% → 办理时限压缩比例
         out.append(subject or None)
@@ -437,7 +441,63 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             previous = subject
             previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
-    return _attach_groups(sentence, quantities, _distribute_coordinated(sentence, quantities, out), c)
+    out = _distribute_coordinated(sentence, quantities, out)
+    out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
+    return [_persons_of_households(subject, q.unit) for subject, q in zip(out, quantities)]
+
+
+def _persons_of_households(subject: str | None, unit: str) -> str | None:
+    """脱贫户684户1835人: the persons of a group named by its households are its 人口."""
+    if unit == "person" and subject and subject.endswith("户") and len(subject) > 2:
+        return subject[:-1] + "人口"
+    return subject
+
+
+def _runs(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[tuple[int, int]]:
+    """(start, end) of the runs of coordinated figures (…分别为636元、515元)."""
+    runs, i = [], 0
+    while i < len(subjects):
+        j = i + 1
+        while j < len(subjects) and _same_measure(quantities[i].unit, quantities[j].unit) \
+                and _COORDINATION_GAP.match(sentence[quantities[j - 1].char_end:quantities[j].char_start]):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _compared_runs(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[str | None]:
+    """城市、农村低保标准分别提高到728元、6038元，较2019年分别增长19.3%、43.8% → the k-th
+    comparison measures the k-th figure before it: 城市低保标准较2019年增长比例, …."""
+    out = list(subjects)
+    runs = _runs(sentence, quantities, subjects)
+    for s, e in runs:
+        # 集中供养孤儿每人每月1600元、分散供养孤儿每人每月1050元的标准: the noun after the run is shared
+        last = out[e - 1]
+        if e - s >= 2 and last and last.endswith("标准") and quantities[s].unit.startswith("CNY/"):
+            for k in range(s, e - 1):
+                if out[k] and not out[k].endswith("标准"):
+                    out[k] += "标准"
+    for (ps, pe), (s, e) in zip(runs, runs[1:]):
+        if pe - ps != e - s or not out[s] or not _COMPARISON.match(out[s]):
+            continue
+        for k in range(e - s):
+            base = out[ps + k]
+            if base and not _COMPARISON.match(base):
+                out[s + k] = base + out[s + k]
+    return out
+
+
+def _leading_verb_phrase(subject: str, c: Cues) -> str:
+    """新纳入低保对象 → 新纳入: the predicate verb (with its 新) that begins a subject, if one does
+    (not a verb that modifies the noun: 集中供养孤儿)."""
+    words = tagged_words(subject)
+    k = 0
+    while k < len(words) and (words[k].text in c.keep or words[k].pos == "d"):
+        k += 1
+    if k < len(words) and words[k].text in c.predicate_verbs and k + 1 < len(words):
+        return subject[:words[k].end]
+    return ""
 
 
 def _leading_predicate(subject: str, c: Cues) -> int | None:
@@ -459,7 +519,18 @@ def _attach_groups(sentence: str, quantities: list[Quantity], subjects: list[str
             whole = None
         if "其中" in gap and out[i - 1]:
             whole = _noun_tail(out[i - 1], c) or out[i - 1]
-        if not subject or _leading_predicate(subject, c) != 0:
+        if not subject:
+            continue
+        if _leading_predicate(subject, c) != 0:
+            if whole and whole not in subject and "其中" in gap:
+                out[i] = whole + "中的" + subject  # 城镇贫困群众…，其中城市低保2511户 → 城镇贫困群众中的城市低保
+                if i + 1 < len(out) and subjects[i + 1] == subject \
+                        and TIGHT_GAP.match(sentence[quantities[i].char_end:quantities[i + 1].char_start]):
+                    out[i + 1] = out[i]
+            elif "、" in gap and out[i - 1] and subjects[i - 1] != subject and not CLAUSE_BREAK.search(gap):
+                verb = _leading_verb_phrase(out[i - 1], c)
+                if verb and not subject.startswith(verb):
+                    out[i] = verb + subject  # 新纳入低保对象10.9万人、特困人员4600人 → 新纳入特困人员
             continue
         group = None
         if whole:
@@ -672,8 +743,9 @@ def _status(section_status: str | None, clause: str, lead_in: str, default: str,
         return "actual"
     if c.target_lead.search(lead_in):
         return "target"
-    if c.actual_lead.search(lead_in):
-        return "actual"  # 截至2023年底，全县共有…
+    last_clause = CLAUSE_BREAK.split(lead_in.rstrip("，, "))[-1]
+    if c.actual_lead.match(last_clause) and not find_quantities(last_clause):
+        return "actual"  # 截至2023年底，全县共有…: the clause before only dates the figure
     return section_status or default
 
 
@@ -763,6 +835,8 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
         subjects = _subjects(sent_text, quantities, c)
         heading_topic = _noun_tail(_clean_left(chain[0].heading, c), c) if chain and chain[0].heading else ""
+        if len(heading_topic) < 3 or _is_generic(heading_topic, c):
+            heading_topic = ""
         previous_values = _previous_values(sent_text, quantities)
         for i in sorted(previous_values):
             base = _change_subject(subjects[i], c)
@@ -790,8 +864,10 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                                                 sent_text[q.char_end:ce], c)
             code = assign_code(subject, q.unit, theme, sent_text, kind_cue=kind_cue)
             if code is None and heading_topic and heading_topic not in sent_text:
-                # 四是落实临时救助政策。…已救助132人次: the heading names the programme
-                code = assign_code(heading_topic + (subject or ""), q.unit, theme, sent_text, kind_cue=kind_cue)
+                # 四是落实临时救助政策。…已救助132人次: the heading names the programme. Only the
+                # heading and the subject are read, the rest of the sentence belongs to other figures.
+                named = heading_topic + (subject or "")
+                code = assign_code(named, q.unit, theme, named, kind_cue=kind_cue)
             start = sentence.char_start + q.char_start
             end = sentence.char_start + q.char_end
             out.append(Mention(
