@@ -143,6 +143,7 @@ _SKIP_POS = ("p", "c", "d", "t", "r", "u", "x", "ul", "uj", "uz", "ug", "uv", "u
 _ITEM_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
 # 拟于, 将在, 已于: a one-character scope word that jieba glues to a preposition.
 _GLUED_PREPOSITIONS = "于在对向为从把"
+_PLACE_SCOPE = "全我本各"
 _OPEN_CLOSE = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "【": "】", "「": "」"}
 _CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
 _QUOTE_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」"}
@@ -229,7 +230,10 @@ def _clean_left(text: str, c: Cues) -> str:
     text = re.sub(r"\s+", "", text)
     text = _strip_right(text, c)
     text = _after_last_scope(text, c) if text else text
-    return _strip_right(_strip_left(text, c), c)
+    text = _strip_right(_strip_left(text, c), c)
+    # a place scope inside the words (惠及全州…老人 → 惠及…老人) says where, not what
+    return "".join(w.text for w in tagged_words(text) if not (w.text in c.scope and w.text[0] in _PLACE_SCOPE)) \
+        if text else text
 
 
 _NOUNISH = ("n", "vn", "k", "a", "b", "j", "l", "nz", "ns", "nt", "nr", "s", "an", "i", "g", "zg", "ng", "m", "q")
