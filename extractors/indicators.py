@@ -25,7 +25,15 @@ called only on sentences that have one):
 * theme – the theme with the most evidence, summing what the subject, the
   clause and the sentence name, the sentence's labels and the nearest heading
   that names a theme (weights in lexicons/indicator_cues.yaml);
-* indicator_code – `extractors.codes.assign_code`.
+* indicator_code – `extractors.codes.assign_code`, with the kind cue of the figure's clause
+  (共有/截至… → the total, 新增/新纳入… → the additions, 清退… → no code) picking a twin's reading;
+* measure_kind – the code's kind (GUIDELINE 1b), else what the cue and unit say; kind_evidence
+  keeps the cue word;
+* is_previous_value – the first number of a stated change (由X提高至Y, 由X精减为Y): its subject
+  ends in （调整前）, both numbers share the measured thing (and the rate, see quantities).
+  Coordinated figures share their subject as the grammar shares it: 城乡/城市、农村…分别 gives
+  one modifier to each, a comparison run (较2019年分别增长…) measures the run before it, a part
+  after 其中 names its whole (享受低保的脱贫户).
 
 Word lists are in lexicons/indicator_cues.yaml. `mentions_in_text` runs the
 same on a bare passage.
