@@ -31,7 +31,15 @@ THEMES = frozenset({
     "pandemic", "digital_services", "resettlement", "veterans_military", "disaster_reduction",
 })
 PATTERN_KEYS = frozenset({"all", "any", "context"})
-ENTRY_KEYS = frozenset({"code", "name_zh", "name_en", "unit", "theme", "patterns", "exclude"})
+ENTRY_KEYS = frozenset({"code", "name_zh", "name_en", "unit", "kind", "theme", "patterns", "exclude", "twin"})
+OPTIONAL_KEYS = frozenset({"exclude", "twin"})
+# GUIDELINE section 1b: what a figure measures. Two kinds never share a code.
+KINDS = frozenset({"stock", "flow", "standard", "spending", "ratio", "share"})
+# The kinds of things that persist (beds, recipients on the rolls, organisations): a report gives
+# either the total in force or the number added in the period. A `twin` entry has a code for each,
+# `<code>` for the total and `<code>` + ADDED_SUFFIX for the additions.
+TWIN_KINDS = frozenset({"stock", "flow"})
+ADDED_SUFFIX = "_added"
 CODE_RE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 # A subject with more characters than this left after removing generic words names its quantity by
@@ -58,6 +66,7 @@ class IndicatorDef:
     name_zh: str
     name_en: str
     unit: str
+    kind: str
     theme: str
 
 
@@ -69,9 +78,15 @@ class _Pattern:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    definition: IndicatorDef
+    definition: IndicatorDef  # the reading of a mention whose clause has no kind cue
     patterns: tuple[_Pattern, ...]
     exclude: re.Pattern[str] | None
+    readings: dict[str, str]  # kind -> code, for a twin entry's stock and flow readings
+
+    def code_for(self, kind_cue: str | None) -> str | None:
+        if kind_cue == "exit" and self.definition.kind in TWIN_KINDS:
+            return None  # 清退231户: neither the total on the rolls nor the additions
+        return self.readings.get(kind_cue, self.definition.code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,20 +135,40 @@ def _compile_pattern(raw: dict, where: str) -> _Pattern:
 
 def _compile_entry(raw: dict) -> _Entry:
     where = f"{CATALOGUE_FILE}: {raw.get('code', raw)!r}"
-    if not isinstance(raw, dict) or set(raw) - ENTRY_KEYS or ENTRY_KEYS - {"exclude"} - set(raw):
-        raise ValueError(f"{where}: an entry has exactly the keys {sorted(ENTRY_KEYS)} (exclude optional)")
+    if not isinstance(raw, dict) or set(raw) - ENTRY_KEYS or ENTRY_KEYS - OPTIONAL_KEYS - set(raw):
+        raise ValueError(f"{where}: an entry has exactly the keys {sorted(ENTRY_KEYS)} "
+                         f"({', '.join(sorted(OPTIONAL_KEYS))} optional)")
     if not CODE_RE.fullmatch(raw["code"]):
         raise ValueError(f"{where}: the code is not snake_case")
     if raw["unit"] not in CANONICAL_UNITS:
         raise ValueError(f"{where}: unit {raw['unit']!r} is not a canonical unit of the GUIDELINE")
     if raw["theme"] not in THEMES:
         raise ValueError(f"{where}: theme {raw['theme']!r} is not a GUIDELINE theme")
+    if raw["kind"] not in KINDS:
+        raise ValueError(f"{where}: kind {raw['kind']!r} is not a kind of GUIDELINE section 1b")
+    if raw.get("twin") and raw["kind"] not in TWIN_KINDS:
+        raise ValueError(f"{where}: only a stock or a flow has a twin")
     if not raw["patterns"]:
         raise ValueError(f"{where}: no patterns")
-    definition = IndicatorDef(raw["code"], raw["name_zh"], raw["name_en"], raw["unit"], raw["theme"])
+    code, unit = raw["code"], raw["unit"]
+    readings = {}
+    if raw.get("twin"):
+        readings = {"stock": code, "flow": code + ADDED_SUFFIX}
+        code = readings[raw["kind"]]
+    definition = IndicatorDef(code, raw["name_zh"], raw["name_en"], unit, raw["kind"], raw["theme"])
     patterns = tuple(_compile_pattern(p, f"{where} pattern {i}") for i, p in enumerate(raw["patterns"]))
     exclude = _alternation(raw["exclude"], f"{where} exclude") if "exclude" in raw else None
-    return _Entry(definition, patterns, exclude)
+    return _Entry(definition, patterns, exclude, readings)
+
+
+def _twin_definitions(entry: _Entry, raw: dict) -> list[IndicatorDef]:
+    """Both readings of a twin entry (its own definition is the default one)."""
+    if not entry.readings:
+        return [entry.definition]
+    stock = IndicatorDef(entry.readings["stock"], raw["name_zh"], raw["name_en"], raw["unit"], "stock", raw["theme"])
+    flow = IndicatorDef(entry.readings["flow"], raw["name_zh"] + "（新增）", raw["name_en"] + " (added)",
+                        raw["unit"], "flow", raw["theme"])
+    return [stock, flow]
 
 
 @cache
@@ -141,11 +176,11 @@ def _catalogue() -> _Catalogue:
     data = load_yaml(CATALOGUE_FILE)
     entries = [_compile_entry(raw) for raw in data["indicators"]]
     definitions: dict[str, IndicatorDef] = {}
-    for entry in entries:
-        code = entry.definition.code
-        if code in definitions:
-            raise ValueError(f"{CATALOGUE_FILE}: code {code!r} is defined twice")
-        definitions[code] = entry.definition
+    for entry, raw in zip(entries, data["indicators"]):
+        for definition in _twin_definitions(entry, raw):
+            if definition.code in definitions:
+                raise ValueError(f"{CATALOGUE_FILE}: code {definition.code!r} is defined twice")
+            definitions[definition.code] = definition
     by_family: dict[str, list[_Entry]] = {}
     for entry in entries:
         by_family.setdefault(unit_family(entry.definition.unit), []).append(entry)
@@ -187,7 +222,7 @@ def _cached_hits(text: str, family: str) -> tuple[_Hit, ...]:
     return tuple(_hits(text, family))
 
 
-def _best(hits: Iterable[_Hit], context_text: str, theme: str | None) -> str | None:
+def _best(hits: Iterable[_Hit], context_text: str, theme: str | None, kind_cue: str | None) -> str | None:
     best_key, best_code = None, None
     for hit in hits:
         context_chars = 0
@@ -199,7 +234,7 @@ def _best(hits: Iterable[_Hit], context_text: str, theme: str | None) -> str | N
         key = (hit.terms, hit.chars, hit.context is not None, context_chars,
                hit.entry.definition.theme == theme)
         if best_key is None or key > best_key:
-            best_key, best_code = key, hit.entry.definition.code
+            best_key, best_code = key, hit.entry.code_for(kind_cue)
     return best_code
 
 
@@ -280,13 +315,14 @@ def _anchor(subject: str, raw_sentence: str, sentence: str, at: int | None) -> t
 
 
 def assign_code(subject: str | None, unit: str, theme: str | None, sentence: str,
-                at: int | None = None) -> str | None:
+                at: int | None = None, kind_cue: str | None = None) -> str | None:
     """The catalogue code of a mention, or None when no entry of a compatible unit matches.
 
     `subject` is the noun phrase naming what is measured (may be None or imperfect), `unit` the
     mention's canonical unit, `theme` its theme code (breaks ties), `sentence` its whole sentence
     in simplified Chinese (for context terms, and for the words a generic subject stands for), and
-    `at`, when known, the offset of the number in `sentence`.
+    `at`, when known, the offset of the number in `sentence`, and `kind_cue` the kind (`stock` or
+    `flow`) that the figure's clause states (共有, 新增 …), which picks a twin entry's reading.
 
     A subject with more than a few informative characters is matched alone: if the catalogue does
     not know it, guessing from its neighbours would give it another quantity's code. Only when `at`
@@ -302,14 +338,18 @@ def assign_code(subject: str | None, unit: str, theme: str | None, sentence: str
     informative = _informative_length(subject)
     anchor = _anchor(subject, raw_sentence, sentence, at)
     if informative > MAX_GENERIC_REMAINDER:
-        code = _best(_cached_hits(subject, family), context_text, theme)
+        code = _best(_cached_hits(subject, family), context_text, theme, kind_cue)
         if code is None and at is not None and anchor is not None:
             clause = _own_clause(sentence, anchor)
             if len(_NUMBER.findall(clause)) == 1:
-                code = _best(_cached_hits(clause, family), context_text, theme)
+                code = _best(_cached_hits(clause, family), context_text, theme, kind_cue)
         return code
-    if anchor is None and informative >= MIN_INFORMATIVE_CHARS:
-        code = _best(_cached_hits(subject, family), context_text, theme)
+    if informative >= MIN_INFORMATIVE_CHARS:
+        # a short subject that names an entry by two terms or more (农村低保标准) is specific
+        # enough; its clause may name a sibling (城市、农村低保标准…)
+        hits = _cached_hits(subject, family)
+        code = _best([h for h in hits if h.terms >= 2] if anchor is not None else hits,
+                     context_text, theme, kind_cue)
         if code is not None:
             return code
-    return _best(_cached_hits(_window(sentence, anchor), family), context_text, theme)
+    return _best(_cached_hits(_window(sentence, anchor), family), context_text, theme, kind_cue)

@@ -25,7 +25,15 @@ called only on sentences that have one):
 * theme – the theme with the most evidence, summing what the subject, the
   clause and the sentence name, the sentence's labels and the nearest heading
   that names a theme (weights in lexicons/indicator_cues.yaml);
-* indicator_code – `extractors.codes.assign_code`.
+* indicator_code – `extractors.codes.assign_code`, with the kind cue of the figure's clause
+  (共有/截至… → the total, 新增/新纳入… → the additions, 清退… → no code) picking a twin's reading;
+* measure_kind – the code's kind (GUIDELINE 1b), else what the cue and unit say; kind_evidence
+  keeps the cue word;
+* is_previous_value – the first number of a stated change (由X提高至Y, 由X精减为Y): its subject
+  ends in （调整前）, both numbers share the measured thing (and the rate, see quantities).
+  Coordinated figures share their subject as the grammar shares it: 城乡/城市、农村…分别 gives
+  one modifier to each, a comparison run (较2019年分别增长…) measures the run before it, a part
+  after 其中 names its whole (享受低保的脱贫户).
 
 Word lists are in lexicons/indicator_cues.yaml. `mentions_in_text` runs the
 same on a bare passage.
@@ -36,8 +44,8 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from extractors.codes import assign_code
-from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities
+from extractors.codes import assign_code, catalogue
+from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities, is_change
 from extractors.themes import read as read_themes
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
@@ -48,7 +56,8 @@ from pipeline.tokens import Token, tagged_words as _tag_words
 YEAR_CUE = re.compile(r"(?<![较比与同])((?:19|20)\d\d)\s*年(?:度)?(?:(上半年|下半年)|底|末|内|全年|(?=[，,、共累全]))")
 HALF_CUE = re.compile(r"(上半年|下半年)")
 # 到2025年底 / 至2022年末: a deadline, a plan unless it is the reporting year's own end.
-DEADLINE_CUE = re.compile(r"(?:到|至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
+# (截至2023年底 is the date of a reported figure, not a deadline.)
+DEADLINE_CUE = re.compile(r"(?:到|(?<![截])至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
 # Joints between two figures of one measurement (1200户次3600人次, 860户次、2100人次).
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
@@ -84,9 +93,15 @@ class Cues:
     generic_nouns: frozenset[str]
     change_verbs: tuple[str, ...]
     change_suffix: str
+    previous_suffix: str
+    flow_words: re.Pattern[str]
+    stock_words: re.Pattern[str]
+    stock_lead: re.Pattern[str]
+    exit_words: re.Pattern[str]
     target: re.Pattern[str]
     actual: re.Pattern[str]
     target_lead: re.Pattern[str]
+    actual_lead: re.Pattern[str]
     halves: dict[str, str]
     theme_weights: dict[str, float]
 
@@ -110,9 +125,15 @@ def cues() -> Cues:
         generic_nouns=frozenset(subject["generic_nouns"]),
         change_verbs=tuple(subject["change_verbs"]),
         change_suffix=str(subject["change_suffix"]),
+        previous_suffix=str(subject["previous_suffix"]),
+        flow_words=any_of(sorted(spec["measure_kind"]["flow"], key=len, reverse=True)),
+        stock_words=any_of(sorted(spec["measure_kind"]["stock"], key=len, reverse=True)),
+        stock_lead=any_of(sorted(spec["measure_kind"]["stock_lead"], key=len, reverse=True)),
+        exit_words=any_of(sorted(spec["measure_kind"]["exit"], key=len, reverse=True)),
         target=any_of(spec["status"]["target"]),
         actual=any_of(spec["status"]["actual"]),
         target_lead=any_of(spec["status"]["target_lead"]),
+        actual_lead=any_of(spec["status"]["actual_lead"]),
         halves=dict(spec["period"]["halves"]),
         theme_weights={k: float(v) for k, v in spec["theme_weights"].items()},
     )
@@ -130,9 +151,14 @@ _SKIP_POS = ("p", "c", "d", "t", "r", "u", "x", "ul", "uj", "uz", "ug", "uv", "u
 _ITEM_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
 # 拟于, 将在, 已于: a one-character scope word that jieba glues to a preposition.
 _GLUED_PREPOSITIONS = "于在对向为从把"
+_PLACE_SCOPE = "全我本各"
 _OPEN_CLOSE = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "【": "】", "「": "」"}
 _CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
 _QUOTE_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」"}
+# A bracketed note on what a count includes (含家庭成员, 不含…): not part of what is measured.
+_NOTE = re.compile(r"[(（](?:含|包括|不含|其中)[^()（）]*[)）]")
+# A figure compared with an earlier one (较2019年增长19.3%): its subject is the compared thing.
+_COMPARISON = re.compile(r"^(?:较|比|同比|环比)")
 
 
 def _is_date_word(word: str) -> bool:
@@ -199,8 +225,11 @@ def _after_last_scope(text: str, c: Cues) -> str:
     for i in range(len(words) - 1, 0, -1):
         if words[i].text in c.inner_scope:
             rest = text[words[i].end:]
-            if len(_balanced_strip(rest)) >= 2:
+            if len(_balanced_strip(rest)) >= 2 and not all(_is_verb(w, c) for w in tagged_words(rest)):
                 return rest
+            if rest and all(_is_verb(w, c) for w in tagged_words(rest)):
+                # 城市、农村低保标准分别提高: only a verb follows, the measured thing is before it
+                return text[:words[i].start] + rest
     return text
 
 
@@ -209,7 +238,10 @@ def _clean_left(text: str, c: Cues) -> str:
     text = re.sub(r"\s+", "", text)
     text = _strip_right(text, c)
     text = _after_last_scope(text, c) if text else text
-    return _strip_right(_strip_left(text, c), c)
+    text = _strip_right(_strip_left(text, c), c)
+    # a place scope inside the words (惠及全州…老人 → 惠及…老人) says where, not what
+    return "".join(w.text for w in tagged_words(text) if not (w.text in c.scope and w.text[0] in _PLACE_SCOPE)) \
+        if text else text
 
 
 _NOUNISH = ("n", "vn", "k", "a", "b", "j", "l", "nz", "ns", "nt", "nr", "s", "an", "i", "g", "zg", "ng", "m", "q")
@@ -397,7 +429,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
                 if found and found not in subject:
                     subject = found + subject
         elif needs_context:
-            context = previous or _previous_clause(sentence, item.quantity.char_start, c)
+            context = _without_kind_words(previous or _previous_clause(sentence, item.quantity.char_start, c), c)
             if context and subject not in context:
                 subject = context + subject
             elif context:
@@ -413,7 +445,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
                 subject = subject[: subject.rindex(head)] + longer + subject[subject.rindex(head) + len(head):]
             if head:
                 topic = head
-        subject = _balanced_strip(subject)
+        subject = _balanced_strip(_NOTE.sub("", subject))
         if item.quantity.unit == "percent" and subject.endswith(c.change_verbs):
             subject += c.change_suffix  # 办理时限压缩40% → 办理时限压缩比例
         out.append(subject or None)
@@ -421,7 +453,172 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             previous = subject
             previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
+    out = _distribute_coordinated(sentence, quantities, out)
+    out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
+    return [_persons_of_households(subject, q.unit) for subject, q in zip(out, quantities)]
+
+
+def _persons_of_households(subject: str | None, unit: str) -> str | None:
+    """脱贫户684户1835人: the persons of a group named by its households are its 人口."""
+    if unit == "person" and subject and subject.endswith("户") and len(subject) > 2:
+        return subject[:-1] + "人口"
+    return subject
+
+
+def _runs(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[tuple[int, int]]:
+    """(start, end) of the runs of coordinated figures (…分别为636元、515元)."""
+    runs, i = [], 0
+    while i < len(subjects):
+        j = i + 1
+        while j < len(subjects) and _same_measure(quantities[i].unit, quantities[j].unit) \
+                and _COORDINATION_GAP.match(sentence[quantities[j - 1].char_end:quantities[j].char_start]):
+            j += 1
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _compared_runs(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[str | None]:
+    """城市、农村低保标准分别提高到728元、6038元，较2019年分别增长19.3%、43.8% → the k-th
+    comparison measures the k-th figure before it: 城市低保标准较2019年增长比例, …."""
+    out = list(subjects)
+    runs = _runs(sentence, quantities, subjects)
+    for s, e in runs:
+        # 集中供养孤儿每人每月1600元、分散供养孤儿每人每月1050元的标准: the noun after the run is shared
+        last = out[e - 1]
+        if e - s >= 2 and last and last.endswith("标准") and quantities[s].unit.startswith("CNY/"):
+            for k in range(s, e - 1):
+                if out[k] and not out[k].endswith("标准"):
+                    out[k] += "标准"
+    for (ps, pe), (s, e) in zip(runs, runs[1:]):
+        if pe - ps != e - s or not out[s] or not _COMPARISON.match(out[s]):
+            continue
+        for k in range(e - s):
+            base = out[ps + k]
+            if base and not _COMPARISON.match(base):
+                out[s + k] = base + out[s + k]
     return out
+
+
+def _leading_verb_phrase(subject: str, c: Cues) -> str:
+    """新纳入低保对象 → 新纳入: the predicate verb (with its 新) that begins a subject, if one does
+    (not a verb that modifies the noun: 集中供养孤儿)."""
+    words = tagged_words(subject)
+    k = 0
+    while k < len(words) and (words[k].text in c.keep or words[k].pos == "d"):
+        k += 1
+    if k < len(words) and words[k].text in c.predicate_verbs and k + 1 < len(words):
+        return subject[:words[k].end]
+    return ""
+
+
+def _leading_predicate(subject: str, c: Cues) -> int | None:
+    """The offset of the first predicate verb of `subject` (享受, 纳入 …), if it has one."""
+    return next((w.start for w in tagged_words(subject) if w.text in c.predicate_verbs), None)
+
+
+def _attach_groups(sentence: str, quantities: list[Quantity], subjects: list[str | None], c: Cues) -> list[str | None]:
+    """A subject that is only what a group did names the group it is part of:
+    脱贫户684户，其中享受低保601户 → 享受低保的脱贫户 (the figure before 其中 names the whole);
+    脱贫人口纳入低保39.8万人、纳入特困供养1.6万人 → 纳入特困供养的脱贫人口 (coordinated items share
+    the group named before the first verb)."""
+    out = list(subjects)
+    whole = None  # the group that a 其中 opened, in force until the next ；
+    for i in range(1, len(out)):
+        subject = out[i]
+        gap = sentence[quantities[i - 1].char_end:quantities[i].char_start]
+        if "；" in gap or ";" in gap:
+            whole = None
+        if "其中" in gap and out[i - 1]:
+            whole = _noun_tail(out[i - 1], c) or out[i - 1]
+        if not subject:
+            continue
+        if _leading_predicate(subject, c) != 0:
+            if whole and whole not in subject and "其中" in gap:
+                out[i] = whole + "中的" + subject  # 城镇贫困群众…，其中城市低保2511户 → 城镇贫困群众中的城市低保
+                if i + 1 < len(out) and subjects[i + 1] == subject \
+                        and TIGHT_GAP.match(sentence[quantities[i].char_end:quantities[i + 1].char_start]):
+                    out[i + 1] = out[i]
+            elif "、" in gap and out[i - 1] and subjects[i - 1] != subject and not CLAUSE_BREAK.search(gap):
+                verb = _leading_verb_phrase(out[i - 1], c)
+                if verb and not subject.startswith(verb):
+                    out[i] = verb + subject  # 新纳入低保对象10.9万人、特困人员4600人 → 新纳入特困人员
+            continue
+        group = None
+        if whole:
+            group = whole
+        elif "、" in gap and out[i - 1] and not CLAUSE_BREAK.search(gap):
+            verb = _leading_predicate(out[i - 1], c)
+            group = out[i - 1][:verb] if verb else None
+        if group and len(group) >= 2 and group not in subject:
+            out[i] = subject + "的" + group
+            # the figure written right after it (601户1126人) counts the same group
+            if i + 1 < len(out) and subjects[i + 1] == subject \
+                    and TIGHT_GAP.match(sentence[quantities[i].char_end:quantities[i + 1].char_start]):
+                out[i + 1] = out[i]
+    return out
+
+
+# 城乡 names two places at once: 城乡低保标准分别为636元、515元 gives the urban then the rural one.
+_PAIRED_SCOPES = {"城乡": ("城市", "农村")}
+_COORDINATION_GAP = re.compile(r"^\s*[、和及与]\s*$")
+
+
+def _distribute_coordinated(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[str | None]:
+    """城市、农村低保标准分别为717元、581元 → 城市低保标准, 农村低保标准: a run of coordinated
+    figures that share a subject naming as many coordinated modifiers takes one modifier each."""
+    out = list(subjects)
+    i = 0
+    while i < len(out):
+        j = i + 1
+        while j < len(out) and out[j] == out[i] and out[i] and _same_measure(quantities[i].unit, quantities[j].unit) \
+                and _COORDINATION_GAP.match(sentence[quantities[j - 1].char_end:quantities[j].char_start]):
+            j += 1
+        if j - i >= 2:
+            parts = _coordinated_parts(out[i], j - i)
+            if parts:
+                out[i:j] = parts
+        i = j
+    return out
+
+
+def _same_measure(a: str, b: str) -> bool:
+    """Units of figures that can be coordinated (600元/月、4620元/年 are two standards)."""
+    return a == b or (a.startswith("CNY/") and b.startswith("CNY/"))
+
+
+def _coordinated_parts(subject: str, n: int) -> list[str] | None:
+    for scope, places in _PAIRED_SCOPES.items():
+        if n == len(places) and scope in subject:
+            return [subject.replace(scope, place, 1) for place in places]
+    parts = subject.split("、")
+    if len(parts) != n or any(not p or len(p) > 4 for p in parts[:-1]):
+        return None
+    last = parts[-1]
+    lengths = {len(p) for p in parts[:-1]}
+    if len(lengths) == 1:
+        head = last[:lengths.pop()]  # 全失能、半失能、能自理护理补贴: modifiers of one length
+    else:
+        head = tagged_words(last)[0].text
+    tail = last[len(head):]
+    if not tail:
+        return None
+    return [p + tail for p in parts[:-1]] + [last]
+
+
+def _without_kind_words(text: str, c: Cues) -> str:
+    """城市低保新增 → 城市低保: a subject lent to the next figure (…，清退231户，共有2511户) lends
+    what was counted, not how the figure before counted it."""
+    while text:
+        found = None
+        for words in (c.flow_words, c.exit_words, c.stock_words):
+            for match in words.finditer(text):
+                if match.end() == len(text) and match.start() > 0:
+                    found = match
+        if found is None:
+            return text
+        text = _strip_right(text[:found.start()], c)
+    return text
 
 
 def _is_verb(word, c: Cues) -> bool:
@@ -494,6 +691,59 @@ def _previous_clause(sentence: str, start: int, c: Cues) -> str:
     return _clean_left(sentence[ps:cs - 1], c)
 
 
+# ---------------------------------------------------------------- what a figure measures
+
+# Units whose figures are counts of persisting things or of additions: the ones a stock/flow cue reads.
+_COUNT_UNITS = frozenset({"count", "bed", "person", "household", "m2"})
+# The kind a unit implies when no catalogue entry says (GUIDELINE 1b).
+_UNIT_KINDS = {"CNY/month": "standard", "CNY/person/month": "standard", "CNY/person/year": "standard",
+               "CNY": "spending", "percent": "share", "percentage_point": "change",
+               "person_time": "flow", "household_time": "flow"}
+
+
+def _kind_cue(unit: str, clause_lead: str, sentence_lead: str, follow: str,
+              c: Cues) -> tuple[str | None, str | None]:
+    """(kind, evidence) that the words before a count state: `flow` (新增…), `exit` (清退…), `stock`
+    (共有…, or 截至… earlier in the sentence), or (None, None) when nothing does. An addition may
+    also be said right after the figure (将381人新纳入低保): `follow` is the rest of its clause."""
+    if unit not in _COUNT_UNITS:
+        return None, None
+    after = c.flow_words.match(follow.lstrip())
+    if after:
+        return "flow", after.group()
+    for kind, words in (("flow", c.flow_words), ("exit", c.exit_words), ("stock", c.stock_words)):
+        found = None
+        for found in words.finditer(clause_lead):
+            pass
+        if found is not None:
+            return kind, found.group()
+    lead = c.stock_lead.search(sentence_lead)
+    return ("stock", lead.group()) if lead else (None, None)
+
+
+def _measure_kind(code: str | None, unit: str, cue: str | None) -> str | None:
+    if code is not None:
+        return catalogue()[code].kind
+    if unit in _UNIT_KINDS:
+        return _UNIT_KINDS[unit]
+    return cue if cue in ("stock", "flow") else None
+
+
+def _previous_values(sentence: str, quantities: list[Quantity]) -> set[int]:
+    """Indexes of the quantities that are the value before a stated change (由X提高至Y: X)."""
+    return {i for i in range(len(quantities) - 1) if is_change(sentence, quantities[i], quantities[i + 1])}
+
+
+def _change_subject(subject: str | None, c: Cues) -> str | None:
+    """城乡低保标准提高 → 城乡低保标准: the measured thing without the verb of the change."""
+    if not subject:
+        return subject
+    for verb in sorted(c.change_verbs, key=len, reverse=True):
+        if subject.endswith(verb) and len(subject) > len(verb):
+            return _strip_right(subject[: -len(verb)], c)
+    return subject
+
+
 # ---------------------------------------------------------------- status, period, theme
 
 def _status(section_status: str | None, clause: str, lead_in: str, default: str, c: Cues) -> str:
@@ -505,6 +755,9 @@ def _status(section_status: str | None, clause: str, lead_in: str, default: str,
         return "actual"
     if c.target_lead.search(lead_in):
         return "target"
+    last_clause = CLAUSE_BREAK.split(lead_in.rstrip("，, "))[-1]
+    if c.actual_lead.match(last_clause) and not find_quantities(last_clause):
+        return "actual"  # 截至2023年底，全县共有…: the clause before only dates the figure
     return section_status or default
 
 
@@ -593,7 +846,15 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         section_period = next((s.period for s in chain if s.period), None)
         heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
         subjects = _subjects(sent_text, quantities, c)
-        for q, subject in zip(quantities, subjects):
+        heading_topic = _noun_tail(_clean_left(chain[0].heading, c), c) if chain and chain[0].heading else ""
+        if len(heading_topic) < 3 or _is_generic(heading_topic, c):
+            heading_topic = ""
+        previous_values = _previous_values(sent_text, quantities)
+        for i in sorted(previous_values):
+            base = _change_subject(subjects[i], c)
+            subjects[i + 1] = _change_subject(subjects[i + 1], c) or base
+            subjects[i] = base + c.previous_suffix if base else base
+        for index_in_sentence, (q, subject) in enumerate(zip(quantities, subjects)):
             cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)
             clause = sent_text[cs:ce]
             segment_start = max(sent_text.rfind("；", 0, cs), sent_text.rfind(";", 0, cs)) + 1
@@ -611,6 +872,14 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                     and section_period != period and HALF_CUE.search(clause) is None:
                 period = section_period
             theme = _theme(subject, clause, sent_text, labels, heading_raw, c)
+            kind_cue, kind_evidence = _kind_cue(q.unit, sent_text[cs:q.char_start], sent_text[:cs],
+                                                sent_text[q.char_end:ce], c)
+            code = assign_code(subject, q.unit, theme, sent_text, kind_cue=kind_cue)
+            if code is None and heading_topic and heading_topic not in sent_text:
+                # 四是落实临时救助政策。…已救助132人次: the heading names the programme. Only the
+                # heading and the subject are read, the rest of the sentence belongs to other figures.
+                named = heading_topic + (subject or "")
+                code = assign_code(named, q.unit, theme, named, kind_cue=kind_cue)
             start = sentence.char_start + q.char_start
             end = sentence.char_start + q.char_end
             out.append(Mention(
@@ -623,10 +892,13 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                 unit=q.unit,
                 qualifier=q.qualifier,
                 subject=subject,
-                indicator_code=assign_code(subject, q.unit, theme, sent_text),
+                indicator_code=code,
                 status=status,
                 period=period,
                 theme=theme,
+                measure_kind=_measure_kind(code, q.unit, kind_cue),
+                kind_evidence=kind_evidence,
+                is_previous_value=index_in_sentence in previous_values,
             ))
     return out
 

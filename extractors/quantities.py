@@ -106,6 +106,19 @@ class Grammar:
         self.money_words = tuple(unitless["money_words"])
         self.person_words = tuple(unitless["person_words"])
         self.household_words = tuple(unitless["household_words"])
+        self.population_words = re.compile("|".join(map(re.escape, unitless["population_words"])))
+        standard = spec["standard_amounts"]
+        self.clause_rates = tuple((r["word"], r["unit"]) for r in standard["rate_words"])
+        self.standard_words = tuple(standard["standard_words"])
+        self.spending_words = tuple(standard["spending_words"])
+        self.max_standard = float(standard["max_value"])
+        change = spec["change"]
+        verbs = "|".join(map(re.escape, sorted(change["verbs"], key=len, reverse=True)))
+        joints = "|".join(map(re.escape, change["joints"]))
+        # between the two numbers of a change: 提高至, 提高到, 精减为, 调整为 (a bare 至 / 到 is a range)
+        self.change_joint = re.compile(rf"^\s*(?:分别)?(?:{verbs})(?:了)?(?:{joints})?\s*$")
+        self.change_from = tuple(change["from_words"])
+        self.decrease_words = tuple(spec["decrease_words"])
 
     def unit_at(self, text: str, pos: int) -> _Unit | None:
         for unit in self.units_by_first.get(text[pos:pos + 1], ()):
@@ -189,7 +202,7 @@ def _is_bed(text: str, clause_start: int, start: int, after: int, g: Grammar) ->
 def _unitless_unit(text: str, clause_start: int, start: int, after: int, g: Grammar) -> str:
     """The unit of 公益金256万 / 8万多老年人 / 40万墓位 from the words around it."""
     _, clause_end = clause_bounds(text, start, after)
-    right = text[after:clause_end]
+    right = g.population_words.sub(lambda m: "人" * len(m.group()), text[after:clause_end])
     best = None
     for unit, words in (("CNY", g.money_words), ("person", g.person_words), ("household", g.household_words)):
         for word in words:
@@ -198,7 +211,11 @@ def _unitless_unit(text: str, clause_start: int, start: int, after: int, g: Gram
                 best = (i, unit)
     if best is not None:
         return best[1]
-    left = text[clause_start:start]
+    left = g.population_words.sub(lambda m: "人" * len(m.group()), text[clause_start:start])
+    tail = left.rstrip("为达到有共计约近超过逾")[-3:]  # the noun right before: 认定低收入人口354.22万
+    for unit, words in (("person", g.person_words), ("household", g.household_words)):
+        if any(word in tail for word in words):
+            return unit
     if any(word in left for word in g.money_words):
         return "CNY"
     return "count"
@@ -284,6 +301,8 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
                 break
 
     value = numeral.value * multiplier * factor
+    if unit_code == "percentage_point" and text[max(0, begin - 6):begin].rstrip("了分别 ").endswith(g.decrease_words):
+        value = -value  # 下降2个百分点: a fall
     qualifier = (prefix.qualifier if prefix else None) or inner or (suffix.qualifier if suffix else None) or "exact"
     if unit_code in ("CNY", "m2") and unit is not None:
         big = "".join(c for c in numeral.text if c in "万亿")
@@ -337,9 +356,45 @@ def find_quantities(text: str) -> list[Quantity]:
             if quantity is None:
                 continue
             if out and quantity.unit == "CNY" and out[-1].unit.startswith("CNY/") \
-                    and RATE_SHARED_GAP.match(text[out[-1].char_end:quantity.char_start]):
-                quantity = replace(quantity, unit=out[-1].unit)  # the rate prefix covers the list
+                    and is_rate_shared(text, out[-1], quantity, g):
+                quantity = replace(quantity, unit=out[-1].unit)  # the rate covers the list, or the change
             out.append(quantity)
+    return _standard_amounts(text, out, g)
+
+
+def is_change(text: str, before: Quantity, after: Quantity, g: Grammar | None = None) -> bool:
+    """Whether two quantities of `text` are the values before and after a stated change:
+    由每人每月1230元提高至1300元, 从16个精减为13个, 由X调整为Y."""
+    g = g or grammar()
+    if not g.change_joint.match(text[before.char_end:after.char_start]):
+        return False
+    clause_start, _ = clause_bounds(text, before.char_start, before.char_end)
+    lead = text[clause_start:before.char_start]
+    return any(word in lead for word in g.change_from)
+
+
+def is_rate_shared(text: str, first: Quantity, second: Quantity, g: Grammar) -> bool:
+    """每人每月850元、680元 (a list under one rate) or 由每人每月1230元提高至1300元 (a change)."""
+    return bool(RATE_SHARED_GAP.match(text[first.char_end:second.char_start])) or is_change(text, first, second, g)
+
+
+def _standard_amounts(text: str, quantities: list[Quantity], g: Grammar) -> list[Quantity]:
+    """Bare 元 standards take their rate from the clause or the sentence (see units.yaml
+    `standard_amounts`)."""
+    rated = [q for q in quantities if q.unit.startswith("CNY/")]
+    out = []
+    for q in quantities:
+        if q.unit == "CNY" and q.unit_word == "元" and q.value <= g.max_standard:
+            clause_start, _ = clause_bounds(text, q.char_start, q.char_end)
+            left = text[clause_start:q.char_start]
+            rate = next((unit for word, unit in g.clause_rates if word in left), None)
+            if rate is None and rated and any(w in left for w in g.standard_words) \
+                    and not any(w in left for w in g.spending_words):
+                nearest = min(rated, key=lambda r: abs(r.char_start - q.char_start))
+                rate = nearest.unit
+            if rate is not None:
+                q = replace(q, unit=rate)
+        out.append(q)
     return out
 
 

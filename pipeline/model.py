@@ -122,6 +122,11 @@ class Mention:
     status: str | None
     period: str | None
     theme: str | None
+    # GUIDELINE 1b: stock, flow, standard, spending, ratio, share, or change (a difference such as
+    # 下降2个百分点); the kind of the indicator code when there is one, else read from cues and unit.
+    measure_kind: str | None = None
+    kind_evidence: str | None = None  # the cue word that decided stock or flow (新增, 共有, 截至 …)
+    is_previous_value: bool = False  # the value before a stated change (由X提高至Y: X)
 
 
 @dataclass(slots=True)

@@ -1,7 +1,14 @@
 """Tables derived from the document tables: the cross-place indicator panel and theme shares.
 
-The panel has one row per place, period and indicator. When several mentions
-give that figure, one wins, in this order of rules:
+The panel has one row per place, period and indicator, and compares like with like:
+
+* a value before a stated change (`is_previous_value`, 由X提高至Y: X) never enters;
+* every row is in its code's canonical unit (`lexicons/indicators.yaml`): a unit of the same
+  family (元/月 for 元/人/月: reports drop the 人) is converted, any other unit is refused;
+* a mention whose `measure_kind` is not its code's kind (a flow under a stock's code) is refused.
+  Refused mentions are counted in `n_refused` and stay in `indicators`.
+
+When several of the remaining mentions give that figure, one wins, in this order of rules:
 
 1. an `actual` figure beats a `target` for the same period (the row's `status`
    says which won; targets of a period that has an actual stay in `indicators`);
@@ -11,9 +18,8 @@ give that figure, one wins, in this order of rules:
 4. then the lower `doc_id`, then the earlier mention, only to be deterministic.
 
 Figures of the winning status that cannot all be true at once set `conflict`;
-they are listed in `values_reported` and never averaged. A document whose
-`duplicate_of` is set contributes
-nothing, so a report published twice counts once.
+they are listed in `values_reported` (`n_values` distinct values) and never averaged.
+A document whose `duplicate_of` is set contributes nothing, so a report published twice counts once.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
+from extractors.codes import unit_family
 from pipeline.schema import DERIVED_TABLES
 from pipeline.writer import OutputSet
 
@@ -93,11 +100,26 @@ def missing_as_none(value):
     return None if value is pd.NA or (isinstance(value, float) and value != value) else value
 
 
+def comparable(mentions: pd.DataFrame, indicators: Mapping[str, tuple]) -> pd.Series:
+    """For each mention: its value in its code's canonical unit may enter the panel (True), or it is
+    refused (False) because its unit is of another family or its kind is not its code's.
+    `indicators` maps a code to (name_zh, name_en, unit, kind)."""
+    def fits(code, unit, kind) -> bool:
+        _, _, canonical, code_kind = indicators.get(code, (None, None, None, None))
+        unit_ok = canonical is None or unit_family(unit) == unit_family(canonical)
+        kind_ok = code_kind is None or kind is None or kind == code_kind
+        return unit_ok and kind_ok
+
+    return pd.Series([fits(code, unit, kind) for code, unit, kind in
+                      zip(mentions["indicator_code"], mentions["unit"], mentions["measure_kind"])],
+                     index=mentions.index, dtype=bool)
+
+
 def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: Path,
-                indicator_names: Mapping[str, tuple[str | None, str | None]]) -> list[dict]:
+                indicator_info: Mapping[str, tuple]) -> list[dict]:
     """Panel rows (schema `PANEL`), sorted by region code, period and indicator code.
 
-    `indicator_names` maps an indicator code to its (Chinese, English) name.
+    `indicator_info` maps an indicator code to (Chinese name, English name, canonical unit, kind).
     """
     docs = usable_documents(documents)
     place = docs[["doc_id", "region_code", "region", "province", "admin_level", "report_year"]]
@@ -105,7 +127,15 @@ def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: Pa
     mentions = mentions[
         mentions["indicator_code"].notna() & mentions["period"].notna() & mentions["value"].notna()
         & mentions["status"].isin(list(STATUS_RANK)) & mentions["region_code"].notna()
+        & ~mentions["is_previous_value"].fillna(False).astype(bool)
     ]
+    if mentions.empty:
+        return []
+    mentions = mentions.astype({"measure_kind": object}).assign(
+        measure_kind=mentions["measure_kind"].map(missing_as_none))
+    fits = comparable(mentions, indicator_info)
+    refused = mentions[~fits].groupby(PANEL_KEY).size().to_dict()
+    mentions = mentions[fits]
     if mentions.empty:
         return []
     years = mentions["period"].map(period_year)
@@ -120,7 +150,7 @@ def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: Pa
     mentions = mentions[mentions["status_rank"] == winning_status]
 
     columns = ["region_code", "period", "indicator_code", "region", "province", "admin_level", "status",
-               "value", "unit", "qualifier", "doc_id", "sentence_id", "char_start", "char_end", "surface"]
+               "value", "unit", "measure_kind", "qualifier", "doc_id", "sentence_id", "char_start", "char_end", "surface"]
     records = [dict(zip(columns, map(missing_as_none, values)))
                for values in zip(*(mentions[c].tolist() for c in columns))]
     # Grouped in plain Python: the mentions are sorted by key, and pandas' per-group
@@ -131,18 +161,22 @@ def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: Pa
     rows = []
     for group in groups:
         chosen = group[0]
-        name_zh, name_en = indicator_names.get(chosen["indicator_code"], (None, None))
+        code = chosen["indicator_code"]
+        name_zh, name_en, canonical, kind = indicator_info.get(code, (None, None, None, None))
         values = [m["value"] for m in group]
         rows.append({
             "region_code": chosen["region_code"], "region": chosen["region"], "province": chosen["province"],
             "admin_level": chosen["admin_level"], "period": chosen["period"],
             "indicator_code": chosen["indicator_code"],
             "indicator_name_zh": name_zh, "indicator_name_en": name_en,
-            "status": chosen["status"], "value": float(chosen["value"]), "unit": chosen["unit"],
+            "status": chosen["status"], "value": float(chosen["value"]), "unit": canonical or chosen["unit"],
+            "measure_kind": kind or chosen["measure_kind"],
             "qualifier": chosen["qualifier"],
             "conflict": figures_disagree(values, [m["qualifier"] for m in group]),
             "values_reported": [float(v) for v in dict.fromkeys(values)],
+            "n_values": len(dict.fromkeys(values)),
             "n_mentions": len(group),
+            "n_refused": int(refused.get((chosen["region_code"], chosen["period"], code), 0)),
             "doc_ids": list(dict.fromkeys(m["doc_id"] for m in group)),
             "evidence_doc_id": chosen["doc_id"], "evidence_sentence_id": int(chosen["sentence_id"]),
             "evidence_char_start": int(chosen["char_start"]), "evidence_char_end": int(chosen["char_end"]),
@@ -253,15 +287,15 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
     documents = read_table(output_dir, "documents", DOCUMENT_COLUMNS)
     indicators = read_table(output_dir, "indicators", [
         "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
-        "indicator_code", "status", "period", "region_code"])
+        "indicator_code", "status", "period", "region_code", "measure_kind", "is_previous_value"])
     # The sentence and section tables are read by DuckDB and by build_panel from their files,
     # a corpus's sentences are never all in memory.
     sentences, sections = output_dir / "sentences.parquet", output_dir / "sections.parquet"
 
-    names = {code: (item.name_zh, item.name_en) for code, item in catalogue().items()}
+    info = {code: (item.name_zh, item.name_en, item.unit, item.kind) for code, item in catalogue().items()}
     theme_document, theme_region = build_theme_shares(documents, sections, sentences)
     tables = {
-        "panel": build_panel(documents, indicators, sentences, names),
+        "panel": build_panel(documents, indicators, sentences, info),
         "theme_shares_document": theme_document,
         "theme_shares_region": theme_region,
     }

@@ -71,6 +71,9 @@ INDICATORS = pa.schema([
     ("period", pa.string()),
     ("theme", pa.string()),
     ("region_code", pa.string()),
+    ("measure_kind", pa.string()),
+    ("kind_evidence", pa.string()),
+    ("is_previous_value", pa.bool_()),
 ])
 
 THEMES = pa.schema([
@@ -142,7 +145,8 @@ def document_columns(processed: ProcessedDocument) -> dict[str, Columns]:
         for s, labels in zip(processed.sentences, processed.sentence_themes)])
     out["indicators"] = _columns(INDICATORS, [
         (doc_id, m.sentence_id, m.section_id, m.char_start, m.char_end, m.surface, m.value, m.unit,
-         m.qualifier, m.subject, m.indicator_code, m.status, m.period, m.theme, meta.region_code)
+         m.qualifier, m.subject, m.indicator_code, m.status, m.period, m.theme, meta.region_code,
+         m.measure_kind, m.kind_evidence, m.is_previous_value)
         for m in processed.mentions])
     out["themes"] = _columns(THEMES, _theme_records(processed))
     return out
@@ -176,10 +180,13 @@ PANEL = pa.schema([
     ("status", pa.string()),
     ("value", pa.float64()),
     ("unit", pa.string()),
+    ("measure_kind", pa.string()),
     ("qualifier", pa.string()),
     ("conflict", pa.bool_()),
     ("values_reported", pa.list_(pa.float64())),
+    ("n_values", pa.int32()),
     ("n_mentions", pa.int32()),
+    ("n_refused", pa.int32()),
     ("doc_ids", pa.list_(pa.string())),
     ("evidence_doc_id", pa.string()),
     ("evidence_sentence_id", pa.int32()),

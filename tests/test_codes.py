@@ -57,12 +57,14 @@ def test_indicator_definitions_are_frozen_and_match_the_yaml():
 @pytest.mark.parametrize("bad_entry, complaint", [
     ({"unit": "yuan"}, "canonical unit"),
     ({"theme": "housing"}, "GUIDELINE theme"),
+    ({"kind": "average"}, "kind of GUIDELINE section 1b"),
+    ({"kind": "standard", "twin": True}, "only a stock or a flow has a twin"),
     ({"code": "Orphan-Standard"}, "snake_case"),
     ({"patterns": [{"all": ["孤儿("]}]}, "all"),
     ({"patterns": [{"any": ["孤儿"]}]}, "pattern"),
 ])
 def test_a_broken_catalogue_is_refused(monkeypatch, bad_entry, complaint):
-    good = {"code": "orphans", "name_zh": "孤儿人数", "name_en": "Orphans", "unit": "person",
+    good = {"code": "orphans", "name_zh": "孤儿人数", "name_en": "Orphans", "unit": "person", "kind": "stock",
             "theme": "child_welfare", "patterns": [{"all": ["孤儿"]}]}
     broken = {"generic_subject_words": ["新增"], "indicators": [good | bad_entry]}
     monkeypatch.setattr(codes, "load_yaml", lambda name: broken)
@@ -75,7 +77,7 @@ def test_a_broken_catalogue_is_refused(monkeypatch, bad_entry, complaint):
 
 
 def test_a_code_defined_twice_is_refused(monkeypatch):
-    entry = {"code": "orphans", "name_zh": "孤儿人数", "name_en": "Orphans", "unit": "person",
+    entry = {"code": "orphans", "name_zh": "孤儿人数", "name_en": "Orphans", "unit": "person", "kind": "stock",
              "theme": "child_welfare", "patterns": [{"all": ["孤儿"]}]}
     twice = {"generic_subject_words": [], "indicators": [entry, entry]}
     monkeypatch.setattr(codes, "load_yaml", lambda name: twice)
@@ -135,13 +137,14 @@ SAME_INDICATOR = {
         ("社会组织捐赠款物", "CNY", "新冠肺炎疫情发生以来,社会组织捐赠款物4.9亿元。"),
         ("抗疫捐款", "CNY", "全县募集抗疫捐款1860万元。"),
     ],
-    "eldercare_beds": [
+    # beds are reported mostly as built in the year: without a cue a bed count is an addition
+    "eldercare_beds_added": [
         ("建成养老机构床位", "bed", "养老机构床位建成3182张。"),
         ("新增养老床位", "bed", "新增养老床位1500张。"),
         ("养老服务床位", "bed", "全市养老服务床位达到6.2万张。"),
         ("床位", "bed", "全市共有养老机构120家,床位2.1万张。"),
     ],
-    "elderly_home_adaptation_households": [
+    "elderly_home_adaptation_households_added": [
         ("困难老年人家庭适老化改造", "household", "困难老年人家庭适老化改造完成1914户。"),
         ("特殊困难老年人家庭适老化改造", "household", "完成特殊困难老年人家庭适老化改造3000户。"),
         ("居家适老化改造", "household", "实施居家适老化改造520户。"),
@@ -185,7 +188,7 @@ def test_the_comparable_indicators_have_distinct_codes():
     ("扶贫济困日现场认捐款物", "CNY", "社会各界现场认捐款物达3.37亿元。", "charitable_donations"),
     # institutional beds, nursing beds and home-care beds
     ("护理型床位", "bed", "护理型床位达到1.2万张。", "nursing_care_beds"),
-    ("养老床位", "bed", "新增养老床位1500张,推动家庭养老床位试点进一步扩面。", "eldercare_beds"),
+    ("养老床位", "bed", "新增养老床位1500张,推动家庭养老床位试点进一步扩面。", "eldercare_beds_added"),
     # a programme's persons, person-times, households and money are four quantities
     ("临时救助资金", "CNY", "全市发放临时救助资金1907万元。", "temporary_assistance_funds"),
     ("临时救助", "person_time", "临时救助5794人次。", "temporary_assistance_person_times"),
@@ -246,7 +249,7 @@ def test_a_long_subject_the_catalogue_does_not_know_falls_back_to_a_one_number_c
 
 @pytest.mark.parametrize("subject, unit, sentence, code", [
     # a bed count given for an institution is its beds
-    ("建成康复护理院", "bed", "在城东新城建成康复护理院1家(床位数181张)。", "eldercare_beds"),
+    ("建成康复护理院", "bed", "在城东新城建成康复护理院1家(床位数181张)。", "eldercare_beds_added"),
     ("建成高端护理型养老机构", "bed", "建成高端护理型养老机构1家(床位数356张)。", "nursing_care_beds"),
     # beneficiaries and scope words name no programme: the neighbouring clause does
     ("惠及困难群众", "person_time", "提标发放困难群众价格补贴1.55亿元,惠及困难群众110.6万人次。",
@@ -297,7 +300,7 @@ def test_an_unknown_unit_gets_no_code():
 
 def test_theme_breaks_a_tie_between_equally_specific_entries(monkeypatch):
     def entry(code, theme):
-        return {"code": code, "name_zh": code, "name_en": code, "unit": "count", "theme": theme,
+        return {"code": code, "name_zh": code, "name_en": code, "unit": "count", "kind": "stock", "theme": theme,
                 "patterns": [{"all": ["示范社区"]}]}
     tiny = {"generic_subject_words": [],
             "indicators": [entry("model_communities_governance", "community_governance"),
@@ -311,3 +314,49 @@ def test_theme_breaks_a_tie_between_equally_specific_entries(monkeypatch):
     finally:
         codes._catalogue.cache_clear()
         codes._cached_hits.cache_clear()
+
+
+# ── kinds of measure (GUIDELINE 1b) ──────────────────────────────────────────
+
+def test_every_code_has_one_kind_and_twins_split_totals_from_additions():
+    definitions = catalogue()
+    assert all(d.kind in codes.KINDS for d in definitions.values())
+    for raw in raw_entries():
+        if raw.get("twin"):
+            total, added = definitions[raw["code"]], definitions[raw["code"] + codes.ADDED_SUFFIX]
+            assert (total.kind, added.kind) == ("stock", "flow")
+            assert total.unit == added.unit == raw["unit"]
+
+
+@pytest.mark.parametrize("subject, unit, sentence, cue, code", [
+    ("养老床位", "bed", "全县养老床位总数达到2350张。", "stock", "eldercare_beds"),
+    ("养老床位", "bed", "今年新增养老床位120张。", "flow", "eldercare_beds_added"),
+    ("低保对象", "person", "全县在册低保对象5120人。", "stock", "dibao_recipients"),
+    ("低保对象", "person", "今年新纳入低保对象340人。", "flow", "dibao_recipients_added"),
+    ("低保对象", "person", "清退不符合条件的低保对象52人。", "exit", None),
+])
+def test_a_kind_cue_picks_the_reading_of_a_twin(subject, unit, sentence, cue, code):
+    assert assign_code(subject, unit, None, sentence, kind_cue=cue) == code
+
+
+def test_a_cue_does_not_change_a_code_whose_kind_is_fixed():
+    # person-times are activity in the period: 累计 sums them, it does not make a total in force
+    assert assign_code("临时救助", "person_time", None, "累计实施临时救助860人次。", kind_cue="stock") \
+        == "temporary_assistance_person_times"
+
+
+@pytest.mark.parametrize("subject, unit, sentence, code", [
+    ("每千名老年人拥有养老床位", "bed", "每千名老年人拥有养老床位38张。", "eldercare_beds_per_thousand_elderly"),
+    ("城市低保标准提高比例", "percent", "城市低保标准提高8.5%。", "dibao_standard_increase_urban"),
+    ("城市低保资金", "CNY", "发放城市低保资金1200万元。", "dibao_funds_urban"),
+    ("城市低保标准", "CNY/person/month", "城市低保标准每人每月760元。", "dibao_standard_urban"),
+])
+def test_ratios_rises_and_spending_are_not_counts_or_standards(subject, unit, sentence, code):
+    assert assign_code(subject, unit, None, sentence) == code
+    assert catalogue()[code].kind in ("ratio", "spending", "standard")
+
+
+def test_a_short_subject_naming_its_entry_is_not_overruled_by_its_clause():
+    sentence = "城市、农村低保标准分别提高到每人每月717元、581元。"
+    assert assign_code("农村低保标准", "CNY/person/month", None, sentence) == "dibao_standard_rural"
+    assert assign_code("城市低保标准", "CNY/person/month", None, sentence) == "dibao_standard_urban"

@@ -172,3 +172,88 @@ def test_the_seed_extraction_meets_the_targets(extracted):
     assert result["strict_f1"] >= 0.95, out
     assert result["acc_subject"] >= 0.85, out
     assert result["acc_theme"] >= 0.85, out
+
+
+# ── what a figure measures (GUIDELINE 1b) ────────────────────────────────────
+
+def test_totals_in_force_and_additions_get_different_codes():
+    got = by_surface("截至年底，全县共有养老床位2350张；全年新增养老床位120张。")
+    assert (got["2350张"].measure_kind, got["120张"].measure_kind) == ("stock", "flow")
+    assert got["2350张"].indicator_code != got["120张"].indicator_code
+    assert (got["2350张"].kind_evidence, got["120张"].kind_evidence) == ("共有", "新增")
+
+
+def test_an_addition_said_after_the_figure_is_a_flow():
+    got = by_surface("全年将412人新纳入低保保障范围。")
+    assert got["412人"].measure_kind == "flow"
+
+
+def test_beds_per_thousand_elderly_are_a_ratio_not_a_bed_count():
+    got = by_surface("全市每千名老年人拥有养老床位38张，养老床位总数达到1.2万张。")
+    assert got["38张"].measure_kind == "ratio"
+    assert got["38张"].indicator_code == "eldercare_beds_per_thousand_elderly"
+    assert got["1.2万张"].indicator_code == "eldercare_beds"
+
+
+def test_a_change_flags_the_value_before_it():
+    got = by_surface("农村低保标准由每人每月1230元提高至1300元。")
+    before, after = got["每人每月1230元"], got["1300元"]
+    assert (before.is_previous_value, after.is_previous_value) == (True, False)
+    assert before.unit == after.unit == "CNY/person/month"
+    assert before.indicator_code == after.indicator_code == "dibao_standard_rural"
+    assert after.subject == "农村低保标准" and before.subject.startswith("农村低保标准")
+    assert after.measure_kind == "standard"
+
+
+def test_a_count_cut_down_keeps_both_numbers():
+    got = by_surface("局属事业单位由9个精简为6个。")
+    assert (got["9个"].is_previous_value, got["6个"].is_previous_value) == (True, False)
+    assert got["9个"].unit == got["6个"].unit == "count"
+
+
+def test_a_percentage_point_change_is_signed():
+    got = by_surface("全市人口自然增长率下降0.8个百分点，护理型床位占比提高3个百分点。")
+    assert (got["0.8个百分点"].value, got["0.8个百分点"].unit) == (-0.8, "percentage_point")
+    assert got["3个百分点"].value == 3 and got["3个百分点"].measure_kind == "change"
+
+
+def test_a_figure_dated_by_jiezhi_is_an_actual():
+    got = by_surface("截至2023年底，全县共有养老机构28家。")
+    assert got["28家"].status == "actual"
+    assert got["28家"].measure_kind == "stock"
+
+
+def test_a_bare_yuan_standard_inherits_the_rate_of_its_sentence():
+    got = by_surface("调整后，城乡低保标准为880元，特困人员基本生活标准为每人每月1150元。")
+    assert got["880元"].unit == "CNY/person/month"
+    assert got["880元"].indicator_code == "dibao_standard"
+
+
+def test_urban_and_rural_standards_in_one_clause_are_split():
+    got = by_surface("城乡低保标准分别达到每人每月760元、610元。")
+    assert got["每人每月760元"].indicator_code == "dibao_standard_urban"
+    assert got["610元"].indicator_code == "dibao_standard_rural"
+    assert "城市" in got["每人每月760元"].subject and "农村" in got["610元"].subject
+
+
+def test_persons_households_and_person_times_of_one_programme_are_split():
+    got = by_surface("全年保障低保对象1280户2140人，实施临时救助960人次。")
+    codes = {got[s].indicator_code for s in ("1280户", "2140人", "960人次")}
+    assert len(codes) == 3 and None not in codes
+    assert got["2140人"].subject.endswith("低保对象")
+
+
+def test_a_part_named_after_qizhong_names_its_whole():
+    got = by_surface("全区脱贫户520户1410人，其中享受低保210户380人。")
+    assert got["210户"].subject == "享受低保的脱贫户"
+    assert got["380人"].subject == "享受低保的脱贫人口"  # the persons of households are their 人口
+    assert got["380人"].indicator_code == "poverty_alleviated_dibao_recipients"
+    assert got["1410人"].subject == "脱贫人口"
+
+
+def test_exits_from_the_rolls_get_no_code():
+    got = by_surface("城市低保新增37户，清退25户，共有1460户。")
+    assert got["37户"].indicator_code == "dibao_households_added"
+    assert got["25户"].indicator_code is None
+    assert got["1460户"].indicator_code == "dibao_households"
+    assert "新增" not in got["1460户"].subject

@@ -18,7 +18,8 @@ from pipeline.schema import (DERIVED_TABLES, DOCUMENTS, INDICATORS, PANEL, SECTI
 from conftest import GOLD, SCORER
 from test_schema_docs import documented_columns
 
-NAMES = {"eldercare_beds": ("养老机构床位", "Eldercare institution beds")}
+NAMES = {"eldercare_beds": ("养老机构床位", "Eldercare institution beds", "bed", "stock"),
+         "orphan_care_standard": ("孤儿养育标准", "Orphan care standard", "CNY/person/month", "standard")}
 SUMMARY_2020 = [{"period": "2020", "status": "actual"}, {"period": "2021", "status": "target"}]
 
 
@@ -35,11 +36,13 @@ def document(doc_id: str, published: str | None = None, periods=SUMMARY_2020,
 
 
 def mention(doc_id: str, value: float, status: str = "actual", period: str = "2020",
-            qualifier: str = "exact", code: str | None = "eldercare_beds", char_start: int = 0) -> dict:
+            qualifier: str = "exact", code: str | None = "eldercare_beds", char_start: int = 0,
+            unit: str = "bed", kind: str | None = "stock", previous: bool = False) -> dict:
     return {"doc_id": doc_id, "sentence_id": 0, "section_id": 0, "char_start": char_start,
-            "char_end": char_start + 5, "surface": f"{value:g}张", "value": value, "unit": "bed",
+            "char_end": char_start + 5, "surface": f"{value:g}张", "value": value, "unit": unit,
             "qualifier": qualifier, "subject": "养老机构床位", "indicator_code": code, "status": status,
-            "period": period, "theme": "elderly_care", "region_code": "330100"}
+            "period": period, "theme": "elderly_care", "region_code": "330100",
+            "measure_kind": kind, "is_previous_value": previous}
 
 
 def panel(documents: list[dict], mentions: list[dict], duplicate_of: dict[str, str] | None = None) -> pd.DataFrame:
@@ -144,7 +147,7 @@ def test_only_coded_mentions_of_placed_documents_enter_the_panel():
     table = panel([document("placed", "2021-03-01"), document("unplaced", "2021-03-01", region_code=None)],
                   [mention("placed", 7, code=None), mention("unplaced", 9), mention("placed", 3182, char_start=10)])
     row = only_row(table)
-    assert (row.value, row.indicator_name_zh, row.indicator_name_en) == (3182, *NAMES["eldercare_beds"])
+    assert (row.value, row.indicator_name_zh, row.indicator_name_en) == (3182, *NAMES["eldercare_beds"][:2])
     assert (row.evidence_sentence, row.evidence_char_start) == ("placed的句子。", 10)
 
 
@@ -304,3 +307,35 @@ def test_the_seed_panel_compares_the_orphan_care_standard_of_hangzhou_and_guangz
         assert texts[row.evidence_doc_id][row.evidence_char_start:row.evidence_char_end] == row.evidence_surface
         assert row.evidence_surface in row.evidence_sentence
         assert row.evidence_doc_id == row.doc_ids[0]
+
+
+# ── like with like ────────────────────────────────────────────────────────────
+
+def test_a_value_before_a_change_never_becomes_the_current_one():
+    row = only_row(panel([document("summary", "2021-03-17")],
+                         [mention("summary", 2400, code="orphan_care_standard", unit="CNY/person/month",
+                                  kind="standard", previous=True),
+                          mention("summary", 2570, code="orphan_care_standard", unit="CNY/person/month",
+                                  kind="standard", char_start=20)]))
+    assert (row.value, row.n_mentions, row.values_reported.tolist()) == (2570, 1, [2570])
+
+
+def test_a_unit_of_the_same_family_is_converted_and_another_is_refused():
+    table = panel([document("a", "2021-03-17"), document("b", "2021-04-01")],
+                  [mention("a", 2571, code="orphan_care_standard", unit="CNY/month", kind="standard"),
+                   mention("b", 2571, code="orphan_care_standard", unit="CNY/person/month", kind="standard"),
+                   mention("b", 30000, code="orphan_care_standard", unit="CNY", kind="standard", char_start=9)])
+    row = only_row(table)
+    assert (row.unit, row.n_mentions, row.n_refused, bool(row.conflict)) == ("CNY/person/month", 2, 1, False)
+
+
+def test_a_flow_is_never_compared_with_a_stock():
+    row = only_row(panel([document("a", "2021-03-17"), document("b", "2021-04-01")],
+                         [mention("a", 2350), mention("b", 120, kind="flow")]))
+    assert (row.value, row.measure_kind, row.n_mentions, row.n_refused) == (2350, "stock", 1, 1)
+
+
+def test_several_values_stay_visible_beside_the_chosen_one():
+    row = only_row(panel([document("a", "2021-03-17"), document("b", "2022-03-01")],
+                         [mention("a", 2350), mention("b", 2400)]))
+    assert (row.value, row.n_values, sorted(row.values_reported.tolist())) == (2350, 2, [2350, 2400])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.quantities import clause_bounds, find_quantities, quoted_spans
+from extractors.quantities import clause_bounds, find_quantities, is_change, quoted_spans
 
 
 def found(text: str) -> list[tuple[str, float, str, str]]:
@@ -29,7 +29,9 @@ def found(text: str) -> list[tuple[str, float, str, str]]:
     ("新建社区用房3.5万平方米。", [("3.5万平方米", 35000, "m2", "exact")]),
     ("遗体火化率达到98.5%。", [("98.5%", 98.5, "percent", "exact")]),
     ("外地籍人员占 12.5 %。", [("12.5 %", 12.5, "percent", "exact")]),
-    ("同比下降5个百分点。", [("5个百分点", 5, "percent", "exact")]),
+    # a difference of percentages, signed by its verb
+    ("同比下降5个百分点。", [("5个百分点", -5, "percentage_point", "exact")]),
+    ("入住率提高了3.5个百分点。", [("3.5个百分点", 3.5, "percentage_point", "exact")]),
     ("参保率提高到百分之九十五。", [("百分之九十五", 95, "percent", "exact")]),
     ("参保率提高到百分之五。", [("百分之五", 5, "percent", "exact")]),
     ("外地籍人员占 7 %。", [("7 %", 7, "percent", "exact")]),
@@ -147,3 +149,45 @@ def test_clause_bounds():
     assert clause_bounds(text, 7, 12) == (3, 12)
     assert clause_bounds(text, 0, 0) == (0, 2)
     assert clause_bounds(text, len(text), len(text)) == (13, len(text))
+
+
+# ── rates carried by the sentence, and stated changes ────────────────────────
+
+def _units(text):
+    return [(q.surface, q.value, q.unit) for q in find_quantities(text)]
+
+
+def test_a_change_gives_both_numbers_in_the_rate_of_the_first():
+    assert _units("特困人员供养标准由每人每月1230元提高至1300元。") == [
+        ("每人每月1230元", 1230, "CNY/person/month"), ("1300元", 1300, "CNY/person/month")]
+    text = "机关内设科室由16个精减为13个。"
+    first, second = find_quantities(text)
+    assert is_change(text, first, second) and (first.unit, second.unit) == ("count", "count")
+
+
+def test_two_figures_without_a_change_verb_are_no_change():
+    text = "由政府投入资金300万元、社会筹集200万元。"
+    first, second = find_quantities(text)
+    assert not is_change(text, first, second)
+
+
+def test_a_bare_yuan_standard_takes_the_rate_written_elsewhere_in_its_sentence():
+    got = _units("调整后，城乡低保标准为880元，特困人员基本生活标准为每人每月1150元。")
+    assert got == [("880元", 880, "CNY/person/month"), ("每人每月1150元", 1150, "CNY/person/month")]
+
+
+def test_a_rate_word_away_from_the_number_sets_the_unit():
+    assert _units("每人每月享受护理补贴300元。") == [("300元", 300, "CNY/person/month")]
+    assert _units("低保月人均补差达到512元。") == [("512元", 512, "CNY/person/month")]
+
+
+def test_money_spent_stays_a_sum_beside_a_rate():
+    got = _units("按每人每月600元的标准，全年发放补贴资金820元。")
+    assert got[-1] == ("820元", 820, "CNY")
+    assert _units("低保标准每人每月700元，发放低保金356万元。")[-1][2] == "CNY"
+
+
+def test_a_population_named_with_a_money_word_is_people():
+    assert _units("认定低收入人口12.6万。") == [("12.6万", 126000, "person")]
+    assert _units("惠及3.2万低收入老人。") == [("3.2万", 32000, "person")]
+    assert _units("保障低保对象26.9万。") == [("26.9万", 269000, "person")]
