@@ -287,17 +287,11 @@ def review(output_dir: Path, doc_ids: tuple[str, ...], region_code: str | None, 
     OUTPUT_DIR/review/index.html in a browser.
     """
     from pipeline.api import check_output_dir
-    from pipeline.errors import MissingExtra
+    from pipeline.review import write_review
 
     _require_tables(output_dir)
     destination = destination or output_dir / "review"
     check_output_dir(destination if destination.exists() else destination.parent)
-    try:
-        from pipeline.review import write_review
-    except ImportError as exc:
-        if exc.name and exc.name.split(".")[0] == "spacy":
-            raise MissingExtra("review", "the review page") from None
-        raise
     written = write_review(output_dir, doc_ids=list(doc_ids) or None, region_code=region_code,
                            destination=destination)
     log.info("wrote %d report pages → %s", len(written) - 1, written[0])
