@@ -9,6 +9,7 @@ path does not exist; 4 no report in the input folder; 5 no input could be read;
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -39,30 +40,29 @@ class _Formatter(logging.Formatter):
         return f"policymine: {message}" if record.levelno >= logging.WARNING else message
 
 
-def _set_verbosity(ctx: click.Context, _param, value: int | None) -> None:
+def configure_logging(verbose: bool, quiet: bool) -> None:
     """--verbose: every file as it is done; default: warnings (failed files) and the summary;
     --quiet: errors only."""
-    if value is None:
-        return
-    state = ctx.ensure_object(dict)
-    state["verbosity"] = value if "verbosity" not in state or value != 0 else state["verbosity"]
-    level = {-1: logging.ERROR, 0: logging.INFO, 1: logging.DEBUG}[state["verbosity"]]
+    if verbose and quiet:
+        raise click.UsageError("--verbose and --quiet contradict each other")
     log.handlers = [handler for handler in log.handlers if not isinstance(handler, _ClickHandler)]
     handler = _ClickHandler()
     handler.setFormatter(_Formatter("%(message)s"))
     log.addHandler(handler)
-    log.setLevel(level)
-    log.propagate = False
+    log.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO)
+    log.propagate = False  # the command line owns the output: no second copy through the root logger
 
 
 def verbosity_options(command):
-    """--verbose / --quiet on a command (the last one given wins)."""
-    command = click.option("--quiet", "-q", "verbosity", flag_value=-1, expose_value=False,
-                           callback=_set_verbosity, help="Print errors only.")(command)
-    command = click.option("--verbose", "-v", "verbosity", flag_value=1, expose_value=False,
-                           callback=_set_verbosity, help="Also log each file as it is done.")(command)
-    return click.option("--normal", "verbosity", flag_value=0, default=True, hidden=True, expose_value=False,
-                        callback=_set_verbosity)(command)
+    """--verbose / --quiet on a command; logging is set up before the command runs."""
+    @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+    @click.option("--verbose", "-v", is_flag=True, help="Also log each file as it is done.")
+    @functools.wraps(command)
+    def with_logging(*args, verbose: bool, quiet: bool, **kwargs):
+        configure_logging(verbose, quiet)
+        return command(*args, **kwargs)
+
+    return with_logging
 
 
 def _quiet() -> bool:
