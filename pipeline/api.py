@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import importlib.util
-import logging
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -25,8 +24,6 @@ from pipeline.errors import InputNotFound, MissingExtra, NoReports, NothingReada
 
 if TYPE_CHECKING:
     import pandas as pd
-
-log = logging.getLogger("policymine")
 
 # Past this many failed files the summary gives their number and points to the manifest.
 FAILURES_NAMED = 5
@@ -56,7 +53,7 @@ class ExtractReport:
     def lines(self) -> list[str]:
         counts = f"{self.ok} ok, {self.failed} failed, {self.skipped} skipped"
         if self.up_to_date:
-            lines = [f"{counts}; nothing changed since the last run"]
+            lines = [f"{counts}; up to date, nothing changed since the last run"]
         else:
             reused = f", {self.reused} unchanged" if self.reused else ""
             lines = [f"{counts}{reused}; {self.rows.get('sentences', 0):,} sentences, "

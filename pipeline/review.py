@@ -1,6 +1,6 @@
 """HTML pages to check the extracted figures by eye, before citing them.
 
-`write_review(output_dir)` writes, beside nothing else it needs:
+`write_review(output_dir)` writes, into OUTPUT_DIR/review by default:
 
 - one page per report: its metadata on top, then its normalised text with every
   indicator mention highlighted; hovering a figure shows its value, unit,
