@@ -29,7 +29,7 @@ ends need the text segmented to tell whether they straddle two words.
 """
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import re
 from bisect import bisect_left
 from collections import Counter
@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, groupby
 from operator import itemgetter
+from pathlib import Path
 
 import ahocorasick
 import opencc
@@ -191,7 +192,9 @@ class Reading:
 def _dictionary() -> str:
     """The words the segmenter knows, one a line: rjieba ships jieba's dictionary (a word, its
     frequency and its tag a line), and `tokenizer` adds the civil-affairs user words."""
-    jieba_words = importlib.resources.files("jieba").joinpath("dict.txt").read_text(encoding="utf-8")
+    # found through the import system without importing jieba (its import alone takes ~0.2 s)
+    jieba_dir = importlib.util.find_spec("jieba").submodule_search_locations[0]
+    jieba_words = Path(jieba_dir, "dict.txt").read_text(encoding="utf-8")
     return jieba_words + "\n" + "\n".join(word for word, _ in user_words())
 
 
@@ -200,7 +203,7 @@ def _word_pairs(first_chars: set[str], last_chars: set[str]) -> frozenset[str]:
     `first_chars` or whose first is one of `last_chars`. Its frequency and tag columns add a few
     pairs of ASCII letters and digits, which the segmenter may join anyway (`_joined`)."""
     pair = f"(?=(\\S[{re.escape(''.join(sorted(first_chars)))}]|[{re.escape(''.join(sorted(last_chars)))}]\\S))"
-    return frozenset(match.group(1) for match in re.finditer(pair, _dictionary()))
+    return frozenset(re.findall(pair, _dictionary()))  # findall: no match objects, twice as fast
 
 
 def _joined(pair: str, word_pairs: frozenset[str]) -> bool:

@@ -12,7 +12,6 @@ import re
 from functools import cache, lru_cache
 
 import opencc
-from pypinyin import Style, pinyin
 
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, RawDocument
@@ -54,6 +53,9 @@ def _t2s() -> opencc.OpenCC:
 
 @lru_cache(maxsize=4096)
 def _is_reading_of(char: str, romanised: str) -> bool:
+    # imported here: loading pypinyin's dictionaries takes ~0.3 s and most texts have no debris
+    from pypinyin import Style, pinyin
+
     readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
     if not readings:
         return False

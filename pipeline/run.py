@@ -13,6 +13,7 @@ fresh run. When nothing changed at all the tables are left as they are.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import sys
 import time
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 import pipeline
 from pipeline import readers
 from pipeline.duplicates import NearDuplicateIndex
+from pipeline.errors import NothingReadable
 from pipeline.lexicons import lexicons_fingerprint
 from pipeline.panel import build_derived_tables
 from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns
@@ -35,6 +37,7 @@ from pipeline.writer import OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
 PACKAGE_DIRS = ("pipeline", "extractors")
+log = logging.getLogger("policymine")
 
 
 @cache
@@ -264,13 +267,16 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
             out.add("manifest", {name: [value] for name, value in manifest.items()})
             if on_file:
                 on_file(result)
+        if summary.ok == 0:  # leaving the block by an exception drops the new files: the old tables stay
+            raise NothingReadable(f"no report under {input_dir} could be read "
+                                  f"({summary.failed} failed, {summary.skipped} skipped); no table was replaced")
     build_derived_tables(output_dir)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _report_failure(manifest: dict) -> None:
-    print(f"policymine: {manifest['source_file']}: {manifest['error']}", file=sys.stderr)
+    log.warning("%s: %s", manifest["source_file"], manifest["error"])
 
 
 def _count(summary: RunSummary, manifest: dict) -> None:

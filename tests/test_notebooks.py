@@ -26,7 +26,8 @@ def test_both_notebooks_run_and_save_their_figures(extracted, tmp_path):
     assert result.returncode == 0, result.stderr[-5000:]
     assert result.stdout.split() == ["ran", "01_quickstart.ipynb", "ran", "02_compare_places.ipynb"]
     figures = sorted(tmp_path.glob("*.png"))
-    assert [p.name for p in figures] == ["indicator_comparison.png", "theme_shares_by_place.png"]
+    assert [p.name for p in figures] == ["indicator_series.png", "indicator_top_places.png", "panel_coverage.png",
+                                         "theme_shares_by_place.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") and p.stat().st_size > 20_000 for p in figures)
 
 
