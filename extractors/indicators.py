@@ -98,6 +98,8 @@ class Cues:
     stock_words: re.Pattern[str]
     stock_lead: re.Pattern[str]
     exit_words: re.Pattern[str]
+    build_words: re.Pattern[str]
+    subset_words: re.Pattern[str]
     target: re.Pattern[str]
     actual: re.Pattern[str]
     target_lead: re.Pattern[str]
@@ -130,6 +132,8 @@ def cues() -> Cues:
         stock_words=any_of(sorted(spec["measure_kind"]["stock"], key=len, reverse=True)),
         stock_lead=any_of(sorted(spec["measure_kind"]["stock_lead"], key=len, reverse=True)),
         exit_words=any_of(sorted(spec["measure_kind"]["exit"], key=len, reverse=True)),
+        build_words=any_of(sorted(spec["measure_kind"]["build"], key=len, reverse=True)),
+        subset_words=any_of(spec["measure_kind"]["subset"]),
         target=any_of(spec["status"]["target"]),
         actual=any_of(spec["status"]["actual"]),
         target_lead=any_of(spec["status"]["target_lead"]),
@@ -693,6 +697,8 @@ def _previous_clause(sentence: str, start: int, c: Cues) -> str:
 
 # ---------------------------------------------------------------- what a figure measures
 
+# A list item ends here (…28家；新建床位…): a reading does not carry across it.
+ITEM_BREAK = re.compile(r"[；;]")
 # Units whose figures are counts of persisting things or of additions: the ones a stock/flow cue reads.
 _COUNT_UNITS = frozenset({"count", "bed", "person", "household", "m2"})
 # The kind a unit implies when no catalogue entry says (GUIDELINE 1b).
@@ -701,11 +707,14 @@ _UNIT_KINDS = {"CNY/month": "standard", "CNY/person/month": "standard", "CNY/per
                "person_time": "flow", "household_time": "flow"}
 
 
-def _kind_cue(unit: str, clause_lead: str, sentence_lead: str, follow: str,
+def _kind_cue(unit: str, clause_lead: str, sentence_lead: str, follow: str, sibling: tuple[str, str] | None,
               c: Cues) -> tuple[str | None, str | None]:
-    """(kind, evidence) that the words before a count state: `flow` (新增…), `exit` (清退…), `stock`
+    """(kind, evidence) that the words around a count state: `flow` (新增…), `exit` (清退…), `stock`
     (共有…, or 截至… earlier in the sentence), or (None, None) when nothing does. An addition may
-    also be said right after the figure (将381人新纳入低保): `follow` is the rest of its clause."""
+    also be said right after the figure (将381人新纳入低保): `follow` is the rest of its clause.
+    `sibling` is the reading of the figure coordinated just before this one (…28家，床位2300张),
+    taken when this figure's own clause has no cue, no verb of building and names no part (其中…).
+    A verb of building (建成, 发展) is the last cue: this period's work."""
     if unit not in _COUNT_UNITS:
         return None, None
     after = c.flow_words.match(follow.lstrip())
@@ -717,8 +726,13 @@ def _kind_cue(unit: str, clause_lead: str, sentence_lead: str, follow: str,
             pass
         if found is not None:
             return kind, found.group()
+    build = c.build_words.search(clause_lead)
+    if sibling is not None and build is None and not c.subset_words.search(clause_lead):
+        return sibling[0], f"{sibling[1]} (shared with the figure before)"
     lead = c.stock_lead.search(sentence_lead)
-    return ("stock", lead.group()) if lead else (None, None)
+    if lead:
+        return "stock", lead.group()
+    return ("flow", build.group()) if build else (None, None)
 
 
 def _measure_kind(code: str | None, unit: str, cue: str | None) -> str | None:
@@ -854,6 +868,7 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             base = _change_subject(subjects[i], c)
             subjects[i + 1] = _change_subject(subjects[i + 1], c) or base
             subjects[i] = base + c.previous_suffix if base else base
+        reading_before: tuple[str, str, int] | None = None  # the last count's stock/flow reading
         for index_in_sentence, (q, subject) in enumerate(zip(quantities, subjects)):
             cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)
             clause = sent_text[cs:ce]
@@ -872,8 +887,12 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                     and section_period != period and HALF_CUE.search(clause) is None:
                 period = section_period
             theme = _theme(subject, clause, sent_text, labels, heading_raw, c)
+            sibling = (reading_before[:2] if reading_before and not ITEM_BREAK.search(sent_text, reading_before[2], cs)
+                       else None)
             kind_cue, kind_evidence = _kind_cue(q.unit, sent_text[cs:q.char_start], sent_text[:cs],
-                                                sent_text[q.char_end:ce], c)
+                                                sent_text[q.char_end:ce], sibling, c)
+            if kind_cue in ("stock", "flow"):
+                reading_before = (kind_cue, kind_evidence.split(" (")[0], ce)
             code = assign_code(subject, q.unit, theme, sent_text, kind_cue=kind_cue)
             if code is None and heading_topic and heading_topic not in sent_text:
                 # 四是落实临时救助政策。…已救助132人次: the heading names the programme. Only the

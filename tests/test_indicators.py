@@ -257,3 +257,27 @@ def test_exits_from_the_rolls_get_no_code():
     assert got["25户"].indicator_code is None
     assert got["1460户"].indicator_code == "dibao_households"
     assert "新增" not in got["1460户"].subject
+
+
+def test_a_bare_count_of_a_persisting_thing_is_its_total():
+    got = by_surface("全县养老床位4200张。")
+    assert (got["4200张"].measure_kind, got["4200张"].indicator_code) == ("stock", "eldercare_beds")
+
+
+def test_a_count_coordinated_with_a_total_shares_its_reading():
+    got = by_surface("截至目前，全区共有养老机构17家，床位1960张。")
+    assert got["1960张"].indicator_code == "eldercare_beds"
+    assert "共有" in got["1960张"].kind_evidence
+
+
+def test_a_reading_does_not_cross_a_list_item_or_a_part_of_the_whole():
+    got = by_surface("新增养老机构3家；养老床位5100张，其中护理型床位建成260张。")
+    assert got["5100张"].indicator_code == "eldercare_beds"  # after ；, the 新增 no longer holds
+    assert got["260张"].measure_kind != "stock"
+
+
+def test_building_alone_is_this_periods_work_but_area_wide_perfective_is_the_total():
+    got = by_surface("年内养老机构床位建成640张。")
+    assert got["640张"].indicator_code == "eldercare_beds_added"
+    got = by_surface("全县已建成养老机构31家。")
+    assert got["31家"].indicator_code == "eldercare_institutions"
