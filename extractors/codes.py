@@ -31,8 +31,9 @@ THEMES = frozenset({
     "pandemic", "digital_services", "resettlement", "veterans_military", "disaster_reduction",
 })
 PATTERN_KEYS = frozenset({"all", "any", "context"})
-ENTRY_KEYS = frozenset({"code", "name_zh", "name_en", "unit", "kind", "theme", "patterns", "exclude", "twin"})
-OPTIONAL_KEYS = frozenset({"exclude", "twin"})
+ENTRY_KEYS = frozenset({"code", "name_zh", "name_en", "unit", "kind", "theme", "patterns", "exclude", "twin",
+                        "umbrella"})
+OPTIONAL_KEYS = frozenset({"exclude", "twin", "umbrella"})
 # GUIDELINE section 1b: what a figure measures. Two kinds never share a code.
 KINDS = frozenset({"stock", "flow", "standard", "spending", "ratio", "share"})
 # The kinds of things that persist (beds, recipients on the rolls, organisations): a report gives
@@ -68,6 +69,9 @@ class IndicatorDef:
     unit: str
     kind: str
     theme: str
+    # The total of several programmes (社会救助资金): a figure coded so yields to the one programme
+    # that its section heading names.
+    umbrella: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +159,8 @@ def _compile_entry(raw: dict) -> _Entry:
     if raw.get("twin"):
         readings = {"stock": code, "flow": code + ADDED_SUFFIX}
         code = readings[raw["kind"]]
-    definition = IndicatorDef(code, raw["name_zh"], raw["name_en"], unit, raw["kind"], raw["theme"])
+    definition = IndicatorDef(code, raw["name_zh"], raw["name_en"], unit, raw["kind"], raw["theme"],
+                              bool(raw.get("umbrella")))
     patterns = tuple(_compile_pattern(p, f"{where} pattern {i}") for i, p in enumerate(raw["patterns"]))
     exclude = _alternation(raw["exclude"], f"{where} exclude") if "exclude" in raw else None
     return _Entry(definition, patterns, exclude, readings)

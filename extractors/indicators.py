@@ -894,11 +894,11 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             if kind_cue in ("stock", "flow"):
                 reading_before = (kind_cue, kind_evidence.split(" (")[0], ce)
             code = assign_code(subject, q.unit, theme, sent_text, kind_cue=kind_cue)
-            if code is None and heading_topic and heading_topic not in sent_text:
-                # 四是落实临时救助政策。…已救助132人次: the heading names the programme. Only the
+            if (code is None or catalogue()[code].umbrella) and heading_topic and heading_topic not in sent_text:
+                # 四是落实临时救助政策。…已救助132人次，金额… : the heading names the programme. Only the
                 # heading and the subject are read, the rest of the sentence belongs to other figures.
                 named = heading_topic + (subject or "")
-                code = assign_code(named, q.unit, theme, named, kind_cue=kind_cue)
+                code = assign_code(named, q.unit, theme, named, kind_cue=kind_cue) or code
             start = sentence.char_start + q.char_start
             end = sentence.char_start + q.char_end
             out.append(Mention(

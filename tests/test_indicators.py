@@ -281,3 +281,13 @@ def test_building_alone_is_this_periods_work_but_area_wide_perfective_is_the_tot
     assert got["640张"].indicator_code == "eldercare_beds_added"
     got = by_surface("全县已建成养老机构31家。")
     assert got["31家"].indicator_code == "eldercare_institutions"
+
+
+def test_an_all_programme_total_yields_to_the_programme_its_heading_names():
+    from pipeline.model import RawDocument
+    from pipeline.process import process_document
+
+    text = "二、民生兜底\n（三）落实临时救助政策\n全年已救助困难群众820人次，救助金额共计236万元。\n"
+    processed = process_document(RawDocument(source_file="a.txt", doc_id="a", text=text))
+    got = {m.surface: m.indicator_code for m in processed.mentions}
+    assert got == {"820人次": "temporary_assistance_person_times", "236万元": "temporary_assistance_funds"}
