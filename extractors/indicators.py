@@ -93,6 +93,8 @@ class Cues:
     generic_nouns: frozenset[str]
     change_verbs: tuple[str, ...]
     change_suffix: str
+    beneficiary_prepositions: tuple[str, ...]
+    raising_verbs: re.Pattern[str]
     previous_suffix: str
     flow_words: re.Pattern[str]
     stock_words: re.Pattern[str]
@@ -127,6 +129,8 @@ def cues() -> Cues:
         generic_nouns=frozenset(subject["generic_nouns"]),
         change_verbs=tuple(subject["change_verbs"]),
         change_suffix=str(subject["change_suffix"]),
+        beneficiary_prepositions=tuple(subject["beneficiary_prepositions"]),
+        raising_verbs=any_of(subject["raising_verbs"]),
         previous_suffix=str(subject["previous_suffix"]),
         flow_words=any_of(sorted(spec["measure_kind"]["flow"], key=len, reverse=True)),
         stock_words=any_of(sorted(spec["measure_kind"]["stock"], key=len, reverse=True)),
@@ -414,7 +418,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
         cs, ce = clause_bounds(sentence, item.quantity.char_start, item.quantity.char_end)
         if previous is not None and previous_clause_end < cs - 1:
             previous = previous_head = None  # only a figure of this clause or the one before lends
-        left = _clean_left(item.left, c)
+        left = _clean_left(_without_beneficiary(item.left.lstrip(), c), c)
         noun, predicate = parts[i]
         right = noun + predicate if noun and predicate and len(noun) + len(predicate) <= c.max_predicate_chars else noun
         if not noun and predicate:
@@ -434,6 +438,11 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
                     subject = found + subject
         elif needs_context:
             context = _without_kind_words(previous or _previous_clause(sentence, item.quantity.char_start, c), c)
+            listed = i > 0 and "、" in sentence[items[i - 1].quantity.char_end:item.quantity.char_start]
+            if listed and previous and previous_head and context.endswith(previous_head) and subject \
+                    and not any(_is_verb(w, c) for w in tagged_words(subject)):
+                # 筹集口罩9000个、酒精5000瓶 → 筹集酒精: a listed noun shares the verb, not the noun before
+                context = context[:-len(previous_head)]
             if context and subject not in context:
                 subject = context + subject
             elif context:
@@ -460,6 +469,14 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
     out = _distribute_coordinated(sentence, quantities, out)
     out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
     return [_persons_of_households(subject, q.unit) for subject, q in zip(out, quantities)]
+
+
+def _without_beneficiary(subject: str, c: Cues) -> str:
+    """为养老机构筹集口罩 → 筹集口罩: who supplies were raised for is not what is measured."""
+    if not subject.startswith(c.beneficiary_prepositions):
+        return subject
+    raising = c.raising_verbs.search(subject, 2)
+    return subject[raising.start():] if raising and len(subject) > raising.end() else subject
 
 
 def _persons_of_households(subject: str | None, unit: str) -> str | None:

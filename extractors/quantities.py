@@ -36,6 +36,7 @@ from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
 
 CLAUSE_BREAK = re.compile(r"[，,。；;：:！？!?\n]")
+PERCENT_AHEAD = re.compile(r"[\d.]+\s*[%％]")
 RANGE_AFTER = re.compile(r"\s*[-~～—－至到]\s*[\d一二三四五六七八九十两]")
 # 前 right before a number is a rank (前10名, 居全国前3) unless it ends a time
 # word (目前, 此前, 提前 …).
@@ -275,8 +276,8 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
         unit_word = mult_word or numeral.text.lstrip("0123456789.,")[-1:]
     else:
         return None
-    if unit_code == "count" and text[pos:pos + 1].isdigit():
-        return None  # 2个100%: the count of the figures that follow
+    if unit_code == "count" and text[pos:pos + 1].isdigit() and (unit_word == "个" or PERCENT_AHEAD.match(text, pos)):
+        return None  # 2个100%: the count of the figures that follow (but 学习56次205篇 is two figures)
     suffix = None
     for q in g.suffix_q:
         if text.startswith(q.word, pos):

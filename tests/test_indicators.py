@@ -291,3 +291,15 @@ def test_an_all_programme_total_yields_to_the_programme_its_heading_names():
     processed = process_document(RawDocument(source_file="a.txt", doc_id="a", text=text))
     got = {m.surface: m.indicator_code for m in processed.mentions}
     assert got == {"820人次": "temporary_assistance_person_times", "236万元": "temporary_assistance_funds"}
+
+
+def test_a_listed_noun_shares_the_verb_not_the_noun_before_it():
+    got = by_surface("募集手套6000副、防护服800套、消毒液900瓶。")
+    assert got["800套"].subject == "募集防护服"
+    assert got["900瓶"].subject == "募集消毒液"
+
+
+def test_supplies_raised_for_someone_are_measured_without_the_beneficiary():
+    assert by_surface("为社区养老服务站筹措资金45万元。")["45万元"].subject == "筹措资金"
+    # a service keeps the recipients who define it
+    assert "残疾儿童" in by_surface("为残疾儿童提供康复服务1200人次。")["1200人次"].subject

@@ -191,3 +191,14 @@ def test_a_population_named_with_a_money_word_is_people():
     assert _units("认定低收入人口12.6万。") == [("12.6万", 126000, "person")]
     assert _units("惠及3.2万低收入老人。") == [("3.2万", 32000, "person")]
     assert _units("保障低保对象26.9万。") == [("26.9万", 269000, "person")]
+
+
+def test_a_count_right_before_another_figure_is_one_only_when_it_counts_those_figures():
+    assert [f[0] for f in found("开展集中学习31次142篇。")] == ["31次", "142篇"]
+    assert [f[0] for f in found("实现3个100%。")] == ["100%"]
+    assert [f[0] for f in found("落实两项标准，做到2个95%以上。")] == ["95%以上"]
+
+
+def test_ming_before_yi_is_still_the_measure_word_after_a_number():
+    assert found("为58名义务教育阶段儿童建档。")[0][:3] == ("58名", 58, "person")
+    assert found("招募12名义工。")[0][:3] == ("12名", 12, "person")
