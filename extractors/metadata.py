@@ -217,15 +217,39 @@ def _first_year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def names_both_parts(line: str) -> bool:
+    """Whether a line names a review and a plan ("2023年工作总结和2024年工作计划"): a
+    title, wherever it stands, and never the heading of one part."""
+    return {cue.status for cue in title_cues(line)} == {ACTUAL, TARGET}
+
+
 def heading_cue(heading: str) -> PeriodCue | None:
     """The cue of a heading that names a part of the report ("2021年工作要点")."""
     rules = genres()
     heading = digit_years(heading)
+    if names_both_parts(heading):
+        return None
     for status, pattern in rules.heading_patterns.items():
         if pattern.search(heading):
             half = rules.half_pattern.search(heading)
             return PeriodCue(_first_year(heading), rules.halves[half.group(0)] if half else None, status)
     return None
+
+
+def _heading_cues(heading: str) -> list[PeriodCue]:
+    """The cues of a top-level heading; one that names both parts is the title printed
+    again and dates them as a title does, unless its years run backwards (a garbled copy)."""
+    if not names_both_parts(heading):
+        cue = heading_cue(heading)
+        return [cue] if cue else []
+    cues = title_cues(heading)
+    years = {status: next((c.year for c in cues if c.status == status and c.year), None) for status in (ACTUAL, TARGET)}
+    return [] if _runs_backwards(years, any(c.half for c in cues)) else cues
+
+
+def _runs_backwards(years: dict[str, int | None], half_year: bool) -> bool:
+    """A review dated the year of its plan or later: a garbled year (annual reports only)."""
+    return not half_year and None not in years.values() and years[ACTUAL] >= years[TARGET]
 
 
 def opening_cue(sentence: str) -> PeriodCue | None:
@@ -411,8 +435,7 @@ def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
 
     title_disagrees = any(body_years[s] is not None and title_years[s] not in (None, body_years[s])
                           for s in (ACTUAL, TARGET))
-    title_inconsistent = (not half_year and None not in title_years.values()
-                          and title_years[ACTUAL] >= title_years[TARGET] and len(statuses) == 2)
+    title_inconsistent = _runs_backwards(title_years, half_year) and len(statuses) == 2
     years = dict(body_years)
     evidence = "part headings and opening"
     if not (title_disagrees or title_inconsistent):
@@ -551,7 +574,7 @@ def report_cues(text: str, sections: list[Section], title: str | None) -> Report
     paragraph, the openings of its parts (which may look further back: "2016年以来，累计…"),
     its dated figures and the years it cites."""
     top = _top_level(sections)
-    part_cues = [cue for s in top if (cue := heading_cue(s.heading))]
+    part_cues = [cue for s in top for cue in _heading_cues(s.heading)]
     opening = opening_cue(document_opening(text, sections, title))
     paragraph = opening_paragraph(text, sections)
     section_cues = [cue for s in top if (cue := opening_cue(section_opening(text, s)))]
