@@ -109,6 +109,34 @@ def genres() -> Genres:
     return Genres(load_yaml("report_genres.yaml"))
 
 
+@dataclass(frozen=True, slots=True)
+class CitedEvent:
+    """A dated national event a report cites (党的二十大, 二十届三中全会)."""
+
+    name: str
+    year: int
+    month: int
+
+
+@cache
+def _national_events() -> tuple[re.Pattern, dict[str, tuple[int, int]]]:
+    dates = {}
+    for event in load_yaml("national_events.yaml")["events"]:
+        year, month = (int(part) for part in str(event["date"]).split("-"))
+        dates.update({name: (year, month) for name in event["names"]})
+    return re.compile("|".join(map(re.escape, sorted(dates, key=len, reverse=True)))), dates
+
+
+def latest_cited_event(text: str) -> CitedEvent | None:
+    """The latest dated national event the report cites, or None."""
+    pattern, dates = _national_events()
+    cited = {match.group(0) for match in pattern.finditer(text)}
+    if not cited:
+        return None
+    name = max(sorted(cited), key=lambda n: dates[n])
+    return CitedEvent(name, *dates[name])
+
+
 def digit_years(text: str) -> str:
     """二〇二一年 → 2021年 (same length, so offsets hold)."""
     return CN_YEAR.sub(lambda m: m.group(0).translate(CN_YEAR_DIGITS), text)
@@ -357,6 +385,7 @@ class ReportCues:
     dated_year: int | None  # 截至2023年年底
     cited_year: int | None
     opening_text: str
+    event: CitedEvent | None  # the latest national event it cites
 
 
 def _is_work_report(title: str | None, text: str, opening_text: str) -> bool:
@@ -456,6 +485,13 @@ def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
         evidence = "publish date"
     if years[ACTUAL] is None and years[TARGET] is None and cues.cited_year and doc_type:
         years[first_status], evidence = cues.cited_year, "year cited most"
+    if years[ACTUAL] is None and years[TARGET] is None and cues.event and doc_type:
+        # A review covers the year of the event it studied; a plan made after an event of
+        # the second half of a year is for the next year.
+        event = cues.event
+        late = event.month > PUBLISHED_EARLY_MONTHS and not half_year
+        years[first_status] = event.year + (1 if first_status == TARGET and late else 0)
+        evidence = f"latest national event it cites ({event.name}, {event.year}-{event.month:02d}), a lower bound"
 
     # A part whose year is not evident follows from the other one.
     if years[ACTUAL] is None and years[TARGET] is not None:
@@ -581,7 +617,8 @@ def report_cues(text: str, sections: list[Section], title: str | None) -> Report
     return ReportCues(parts=part_cues,
                       opening=([opening] if opening else []) + paragraph_cues(paragraph),
                       sections=section_cues, dated_year=dated_figure_year(text),
-                      cited_year=most_cited_year(text), opening_text=paragraph)
+                      cited_year=most_cited_year(text), opening_text=paragraph,
+                      event=latest_cited_event(text))
 
 
 def extract_metadata(document: Document, sections: list[Section]) -> DocumentMeta:

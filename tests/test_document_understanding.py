@@ -272,3 +272,25 @@ def test_a_county_bureau_naming_competing_places_stays_without_a_region(body):
     _, _, meta = understood(f"县民政局2022年工作总结\n2022年，县民政局坚持民生为本。\n一、养老服务\n{body}")
     assert meta.region is None
     assert meta.admin_level == "county"
+
+
+# --- dating by the national events a report cites (last resort) -------------------------
+
+def test_a_review_without_any_year_is_dated_by_the_latest_national_event_it_studied():
+    _, _, meta = understood("◆ 加强党的建设\n全年组织学习党的十九大精神和党的二十大精神12次，开展了专题研讨。\n"
+                            "◆ 兜牢民生底线\n累计发放救助资金800万元，先后走访困难群众500户。")
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2022": "actual"})
+    assert "党的二十大" in evidence(meta, "periods")
+
+
+def test_a_plan_after_a_late_plenum_is_for_the_next_year():
+    _, _, meta = understood("民政工作要点\n一、加强党的建设\n深入学习贯彻十九届五中全会精神。\n"
+                            "二、兜牢民生底线\n确保低保标准稳步提高。")
+    assert (meta.doc_type, periods(meta)) == ("work_plan", {"2021": "target"})
+
+
+def test_a_cited_year_outranks_a_cited_event():
+    _, _, meta = understood("民政工作要点\n一、加强党的建设\n深入学习贯彻党的二十大精神，落实2023年全省民政会议部署。\n"
+                            "二、兜牢民生底线\n确保低保标准稳步提高。")
+    assert periods(meta) == {"2023": "target"}
+    assert evidence(meta, "periods") == "year cited most"
