@@ -4,7 +4,9 @@ The text this stage returns is the one every offset in every table points into.
 Steps, in order: line ends; traditional → simplified (OpenCC keeps the length);
 pinyin conversion debris such as 創(chuàng) dropped; full-width digits, letters
 and ％ folded to ASCII; odd spaces replaced, spaces next to Chinese characters
-removed; furniture lines lifted into the header; blank lines dropped.
+removed; page debris of document-sharing sites removed and furniture lines lifted
+into the header; blank lines dropped; the title of a page flattened to one line put
+on a line of its own.
 """
 from __future__ import annotations
 
@@ -99,6 +101,7 @@ class Furniture:
         self.control_lines = {line.replace(" ", "") for line in spec["control_lines"]}
         self.control_prefixes = tuple(spec["control_prefixes"])
         self.timestamp_line = re.compile(spec["timestamp_line"])
+        self.page_debris = re.compile("|".join(f"(?:{p})" for p in spec["page_debris"]))
         extensions = "|".join(map(re.escape, spec["image_file_extensions"]))
         self.image_line = re.compile(rf"^[\w.\-]+\.(?:{extensions})$", re.I)
         self.repost_blurbs = [re.compile(p) for p in spec["repost_blurbs"]]
@@ -177,7 +180,7 @@ def strip_furniture(text: str) -> tuple[str, dict[str, str]]:
     rules = furniture()
     header: dict[str, str] = {}
     kept: list[str] = []
-    for line in text.split("\n"):
+    for line in rules.page_debris.sub("", text).split("\n"):
         if not line:
             continue
         if rules.starts_tail(line):

@@ -294,3 +294,23 @@ def test_a_cited_year_outranks_a_cited_event():
                             "二、兜牢民生底线\n确保低保标准稳步提高。")
     assert periods(meta) == {"2023": "target"}
     assert evidence(meta, "periods") == "year cited most"
+
+
+def test_page_counters_and_download_notes_of_sharing_sites_are_removed_before_the_title_is_read():
+    document, _, meta = understood("第1页共5页区民政局民政工作总结上半年，我局各项工作稳步推进。一、上半年工作开展情况"
+                                   "（一）社会救助。新增低保户20户。第 2 页 共 5 页下载后可任意编辑二、下半年工作打算。")
+    assert "页" not in document.text and "下载" not in document.text
+    assert meta.title == "区民政局民政工作总结"
+
+
+def test_a_flattened_title_glued_to_the_first_part_heading():
+    document, _, meta = understood("县民政局2021年工作总结一、2021年工作成效（一）社会救助。全年新增低保户20户。")
+    assert document.text.split("\n")[0] == "县民政局2021年工作总结"
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2021": "actual"})
+
+
+def test_a_conference_purpose_that_looks_back_on_a_year():
+    _, _, meta = understood("民政局年度工作总结及来年工作思路\n今年以来，区民政局各项工作扎实推进。回顾2020年的工作，主要有以下特点：\n"
+                            "一、兜底保障\n新增低保户20户。")
+    assert periods(meta) == {"2020": "actual", "2021": "target"}
+    assert evidence(meta, "periods") == "part headings and opening"
