@@ -127,10 +127,17 @@ def _national_events() -> tuple[re.Pattern, dict[str, tuple[int, int]]]:
     return re.compile("|".join(map(re.escape, sorted(dates, key=len, reverse=True)))), dates
 
 
+# Plenums cited together share their term: "二十届二中、三中全会" cites 二十届二中全会 and 二十届三中全会.
+PLENUM_LIST = re.compile(r"(?P<term>[一二三四五六七八九十]+届)(?P<sessions>(?:[一二三四五六七八九]中[、和及与]?){2,})全会")
+
+
 def latest_cited_event(text: str) -> CitedEvent | None:
     """The latest dated national event the report cites, or None."""
     pattern, dates = _national_events()
     cited = {match.group(0) for match in pattern.finditer(text)}
+    for listed in PLENUM_LIST.finditer(text):
+        sessions = re.findall(r"([一二三四五六七八九])中", listed.group("sessions"))
+        cited.update(name for s in sessions if (name := f"{listed.group('term')}{s}中全会") in dates)
     if not cited:
         return None
     name = max(sorted(cited), key=lambda n: dates[n])

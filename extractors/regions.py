@@ -384,8 +384,8 @@ def _province_short_names() -> dict[str, Region]:
 
 
 def sole_place_of_level(level: str, own_word: str | None, text: str) -> Region | None:
-    """The one division of the issuer's level that a report names (its own project, 仙居县
-    乡镇养老服务中心), when every other place it names lies above that division; None when
+    """The one division of the issuer's level that a report names (in its own project:
+    德清县福利中心), when every other place it names lies above that division; None when
     two compete or another place does not fit."""
     mentioned = {region for mention in gazetteer().mentions(text) for region in mention.candidates}
     of_level = {region for region in mentioned if region.admin_level == level

@@ -314,3 +314,10 @@ def test_a_conference_purpose_that_looks_back_on_a_year():
                             "一、兜底保障\n新增低保户20户。")
     assert periods(meta) == {"2020": "actual", "2021": "target"}
     assert evidence(meta, "periods") == "part headings and opening"
+
+
+def test_plenums_cited_together_count_each():
+    _, _, meta = understood("◆ 加强党的建设\n全年深入学习党的二十大和二十届二中、三中全会精神，开展了专题研讨。\n"
+                            "◆ 兜牢民生底线\n累计发放救助资金800万元，先后走访困难群众500户。")
+    assert periods(meta) == {"2024": "actual"}
+    assert "二十届三中全会" in evidence(meta, "periods")
