@@ -109,6 +109,41 @@ def genres() -> Genres:
     return Genres(load_yaml("report_genres.yaml"))
 
 
+@dataclass(frozen=True, slots=True)
+class CitedEvent:
+    """A dated national event a report cites (党的二十大, 二十届三中全会)."""
+
+    name: str
+    year: int
+    month: int
+
+
+@cache
+def _national_events() -> tuple[re.Pattern, dict[str, tuple[int, int]]]:
+    dates = {}
+    for event in load_yaml("national_events.yaml")["events"]:
+        year, month = (int(part) for part in str(event["date"]).split("-"))
+        dates.update({name: (year, month) for name in event["names"]})
+    return re.compile("|".join(map(re.escape, sorted(dates, key=len, reverse=True)))), dates
+
+
+# Plenums cited together share their term: "二十届二中、三中全会" cites 二十届二中全会 and 二十届三中全会.
+PLENUM_LIST = re.compile(r"(?P<term>[一二三四五六七八九十]+届)(?P<sessions>(?:[一二三四五六七八九]中[、和及与]?){2,})全会")
+
+
+def latest_cited_event(text: str) -> CitedEvent | None:
+    """The latest dated national event the report cites, or None."""
+    pattern, dates = _national_events()
+    cited = {match.group(0) for match in pattern.finditer(text)}
+    for listed in PLENUM_LIST.finditer(text):
+        sessions = re.findall(r"([一二三四五六七八九])中", listed.group("sessions"))
+        cited.update(name for s in sessions if (name := f"{listed.group('term')}{s}中全会") in dates)
+    if not cited:
+        return None
+    name = max(sorted(cited), key=lambda n: dates[n])
+    return CitedEvent(name, *dates[name])
+
+
 def digit_years(text: str) -> str:
     """二〇二一年 → 2021年 (same length, so offsets hold)."""
     return CN_YEAR.sub(lambda m: m.group(0).translate(CN_YEAR_DIGITS), text)
@@ -217,15 +252,39 @@ def _first_year(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def names_both_parts(line: str) -> bool:
+    """Whether a line names a review and a plan ("2023年工作总结和2024年工作计划"): a
+    title, wherever it stands, and never the heading of one part."""
+    return {cue.status for cue in title_cues(line)} == {ACTUAL, TARGET}
+
+
 def heading_cue(heading: str) -> PeriodCue | None:
     """The cue of a heading that names a part of the report ("2021年工作要点")."""
     rules = genres()
     heading = digit_years(heading)
+    if names_both_parts(heading):
+        return None
     for status, pattern in rules.heading_patterns.items():
         if pattern.search(heading):
             half = rules.half_pattern.search(heading)
             return PeriodCue(_first_year(heading), rules.halves[half.group(0)] if half else None, status)
     return None
+
+
+def _heading_cues(heading: str) -> list[PeriodCue]:
+    """The cues of a top-level heading; one that names both parts is the title printed
+    again and dates them as a title does, unless its years run backwards (a garbled copy)."""
+    if not names_both_parts(heading):
+        cue = heading_cue(heading)
+        return [cue] if cue else []
+    cues = title_cues(heading)
+    years = {status: next((c.year for c in cues if c.status == status and c.year), None) for status in (ACTUAL, TARGET)}
+    return [] if _runs_backwards(years, any(c.half for c in cues)) else cues
+
+
+def _runs_backwards(years: dict[str, int | None], half_year: bool) -> bool:
+    """A review dated the year of its plan or later: a garbled year (annual reports only)."""
+    return not half_year and None not in years.values() and years[ACTUAL] >= years[TARGET]
 
 
 def opening_cue(sentence: str) -> PeriodCue | None:
@@ -333,6 +392,7 @@ class ReportCues:
     dated_year: int | None  # 截至2023年年底
     cited_year: int | None
     opening_text: str
+    event: CitedEvent | None  # the latest national event it cites
 
 
 def _is_work_report(title: str | None, text: str, opening_text: str) -> bool:
@@ -411,8 +471,7 @@ def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
 
     title_disagrees = any(body_years[s] is not None and title_years[s] not in (None, body_years[s])
                           for s in (ACTUAL, TARGET))
-    title_inconsistent = (not half_year and None not in title_years.values()
-                          and title_years[ACTUAL] >= title_years[TARGET] and len(statuses) == 2)
+    title_inconsistent = _runs_backwards(title_years, half_year) and len(statuses) == 2
     years = dict(body_years)
     evidence = "part headings and opening"
     if not (title_disagrees or title_inconsistent):
@@ -433,6 +492,13 @@ def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
         evidence = "publish date"
     if years[ACTUAL] is None and years[TARGET] is None and cues.cited_year and doc_type:
         years[first_status], evidence = cues.cited_year, "year cited most"
+    if years[ACTUAL] is None and years[TARGET] is None and cues.event and doc_type:
+        # A review covers the year of the event it studied; a plan made after an event of
+        # the second half of a year is for the next year.
+        event = cues.event
+        late = event.month > PUBLISHED_EARLY_MONTHS and not half_year
+        years[first_status] = event.year + (1 if first_status == TARGET and late else 0)
+        evidence = f"latest national event it cites ({event.name}, {event.year}-{event.month:02d}), a lower bound"
 
     # A part whose year is not evident follows from the other one.
     if years[ACTUAL] is None and years[TARGET] is not None:
@@ -551,14 +617,15 @@ def report_cues(text: str, sections: list[Section], title: str | None) -> Report
     paragraph, the openings of its parts (which may look further back: "2016年以来，累计…"),
     its dated figures and the years it cites."""
     top = _top_level(sections)
-    part_cues = [cue for s in top if (cue := heading_cue(s.heading))]
+    part_cues = [cue for s in top for cue in _heading_cues(s.heading)]
     opening = opening_cue(document_opening(text, sections, title))
     paragraph = opening_paragraph(text, sections)
     section_cues = [cue for s in top if (cue := opening_cue(section_opening(text, s)))]
     return ReportCues(parts=part_cues,
                       opening=([opening] if opening else []) + paragraph_cues(paragraph),
                       sections=section_cues, dated_year=dated_figure_year(text),
-                      cited_year=most_cited_year(text), opening_text=paragraph)
+                      cited_year=most_cited_year(text), opening_text=paragraph,
+                      event=latest_cited_event(text))
 
 
 def extract_metadata(document: Document, sections: list[Section]) -> DocumentMeta:

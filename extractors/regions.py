@@ -383,9 +383,27 @@ def _province_short_names() -> dict[str, Region]:
             for alias in region.short_names if alias != region.name and len(alias) >= 2}
 
 
+def sole_place_of_level(level: str, own_word: str | None, text: str) -> Region | None:
+    """The one division of the issuer's level that a report names (in its own project:
+    德清县福利中心), when every other place it names lies above that division; None when
+    two compete or another place does not fit."""
+    mentioned = {region for mention in gazetteer().mentions(text) for region in mention.candidates}
+    of_level = {region for region in mentioned if region.admin_level == level
+                and (own_word is None or region.name.endswith(own_word))}
+    if len(of_level) != 1:
+        return None
+    (region,) = of_level
+    above = set(gazetteer().parents(region))
+    if any(other != region and other not in above for other in mentioned):
+        return None
+    province = province_shown(text)
+    return region if province in (None, region.province) else None
+
+
 def resolve_place(title: str | None, header: dict[str, str], text: str) -> Place:
-    """The issuing administration; when its name is not given, the province and level
-    the report shows, and null where the evidence is ambiguous."""
+    """The issuing administration; when its name is not given as such, the one place
+    of the issuer's level the report names, else the province and level the report
+    shows, and null where the evidence is ambiguous."""
     region = resolve_region(title, header, text)
     own_word = own_level_word(text)
     if region and (own_word is None or region.name.endswith(own_word)):
@@ -394,7 +412,12 @@ def resolve_place(title: str | None, header: dict[str, str], text: str) -> Place
     if region:
         # 江西省 named in a district's report (区委、区政府) is a superior, not the issuer.
         level_evidence += f"; {region.name} is not a {own_word}"
-    province = province_shown("\n".join([*header.values(), title or "", text])) if level != "province" else None
+    everything = "\n".join([*header.values(), title or "", text])
+    sole = sole_place_of_level(level, own_word, everything) if level else None
+    if sole:
+        return Place(sole, sole.province, sole.admin_level,
+                     f"the only {level} it names, below every other place named; level: {level_evidence}")
+    province = province_shown(everything) if level != "province" else None
     evidence = f"no place of its own named; level: {level_evidence}"
     if province:
         evidence += f"; every place it names lies in {province}"

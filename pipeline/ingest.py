@@ -4,7 +4,9 @@ The text this stage returns is the one every offset in every table points into.
 Steps, in order: line ends; traditional → simplified (OpenCC keeps the length);
 pinyin conversion debris such as 創(chuàng) dropped; full-width digits, letters
 and ％ folded to ASCII; odd spaces replaced, spaces next to Chinese characters
-removed; furniture lines lifted into the header; blank lines dropped.
+removed; page debris of document-sharing sites removed and furniture lines lifted
+into the header; blank lines dropped; the title of a page flattened to one line put
+on a line of its own.
 """
 from __future__ import annotations
 
@@ -96,9 +98,14 @@ class Furniture:
         self.leading_timestamp = re.compile(r"^((?:19|20)\d{2}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)\s*")
         self.label_line = re.compile(rf"^(?:{label_alt})\s*[:：]")
         self.pair = re.compile(rf"({label_alt})\s*[:：]\s*(.*?)\s*(?=(?:{label_alt})\s*[:：]|$)")
+        self.colonless_pair = re.compile(rf"({label_alt})(.*?)(?=(?:{label_alt})|$)")
         self.breadcrumb_prefixes = tuple(spec["breadcrumb_prefixes"])
         self.control_lines = {line.replace(" ", "") for line in spec["control_lines"]}
         self.control_prefixes = tuple(spec["control_prefixes"])
+        self.timestamp_line = re.compile(spec["timestamp_line"])
+        self.page_debris = re.compile("|".join(f"(?:{p})" for p in spec["page_debris"]))
+        extensions = "|".join(map(re.escape, spec["image_file_extensions"]))
+        self.image_line = re.compile(rf"^[\w.\-]+\.(?:{extensions})$", re.I)
         self.repost_blurbs = [re.compile(p) for p in spec["repost_blurbs"]]
         self.repost_blurb_max_chars = spec["repost_blurb_max_chars"]
         self.tail_markers = tuple(spec["tail_markers"])
@@ -107,7 +114,12 @@ class Furniture:
         return line.startswith(self.breadcrumb_prefixes)
 
     def is_control(self, line: str) -> bool:
-        return line.replace(" ", "") in self.control_lines or line.startswith(self.control_prefixes)
+        return (line.replace(" ", "") in self.control_lines or line.startswith(self.control_prefixes)
+                or self.image_line.match(line) is not None)
+
+    def lone_timestamp(self, line: str) -> str | None:
+        match = self.timestamp_line.match(line)
+        return match.group("timestamp") if match else None
 
     def repost_title(self, line: str) -> str | None:
         """The report's title as a repost site's blurb gives it ("" when it names none),
@@ -133,6 +145,26 @@ class Furniture:
         pairs = [(label, value.strip("| ")) for label, value in self.pair.findall(labelled)]
         return ([(UNLABELLED_TIMESTAMP, timestamp.group(1))] if timestamp else []) + pairs
 
+    def colonless_pairs(self, line: str) -> list[tuple[str, str]] | None:
+        """The pairs of a metadata-table line copied without its colons ("成文日期 2024-01-11
+        发布机构 县民政局", its spaces gone): several labels, or one long label on a short
+        line, and no sentence punctuation; None for a body line."""
+        if len(line) > COLONLESS_LINE_MAX_CHARS or SENTENCE_PUNCTUATION.search(line):
+            return None
+        pairs = self.colonless_pair.findall(line) if self.colonless_pair.match(line) else []
+        if not pairs or not all(value for _, value in pairs):
+            return None
+        if len(pairs) == 1 and (len(pairs[0][0]) < COLONLESS_LABEL_MIN_CHARS or len(line) > COLONLESS_SINGLE_MAX_CHARS):
+            return None
+        return pairs
+
+
+# A metadata line without colons is short; a lone label on it is a specific one
+# (成文日期, 组配分类), not a word that also opens sentences (来源, 时间).
+COLONLESS_LINE_MAX_CHARS = 120
+COLONLESS_SINGLE_MAX_CHARS = 30
+COLONLESS_LABEL_MIN_CHARS = 4
+SENTENCE_PUNCTUATION = re.compile(r"[。，,；;！？!?]")
 
 # Header keys under which a repost site's blurb and the title it gives are kept.
 REPOST_NOTE, REPOST_TITLE = "转载说明", "转载标题"
@@ -150,7 +182,7 @@ def strip_furniture(text: str) -> tuple[str, dict[str, str]]:
     rules = furniture()
     header: dict[str, str] = {}
     kept: list[str] = []
-    for line in text.split("\n"):
+    for line in rules.page_debris.sub("", text).split("\n"):
         if not line:
             continue
         if rules.starts_tail(line):
@@ -160,13 +192,17 @@ def strip_furniture(text: str) -> tuple[str, dict[str, str]]:
             continue
         if rules.is_control(line):
             continue
+        timestamp = rules.lone_timestamp(line)
+        if timestamp:
+            header.setdefault(UNLABELLED_TIMESTAMP, timestamp)
+            continue
         repost_title = rules.repost_title(line)
         if repost_title is not None:
             header.setdefault(REPOST_NOTE, line)
             if repost_title:
                 header.setdefault(REPOST_TITLE, repost_title)
             continue
-        pairs = rules.metadata_pairs(line)
+        pairs = rules.metadata_pairs(line) or rules.colonless_pairs(line)
         if pairs is not None:
             for label, value in pairs:
                 if value and label not in header:
@@ -176,8 +212,45 @@ def strip_furniture(text: str) -> tuple[str, dict[str, str]]:
     return "\n".join(kept), header
 
 
+# A title is at most this long (extractors/metadata.py); a flattened page may print it twice.
+TITLE_MAX_CHARS = 80
+TITLE_MIN_CHARS = 6
+FIRST_CLAUSE_END = re.compile(r"[。，,；;！？!?：:]")
+
+
+@cache
+def _glued_title_rules() -> tuple[re.Pattern, re.Pattern]:
+    spec = load_yaml("report_genres.yaml")
+    title_words = "|".join(sorted(map(re.escape, spec["title_words"]), key=len, reverse=True))
+    return re.compile(title_words), re.compile("|".join(f"(?:{p})" for p in spec["body_openings"]))
+
+
+def split_glued_title(text: str) -> str:
+    """A page flattened to one line glues its title to its first sentence; the title
+    (printed twice on some pages) is put on a line of its own. It is the first clause's
+    start up to a title word where the report's first sentence visibly begins."""
+    first, newline, rest = text.partition("\n")
+    clause_end = FIRST_CLAUSE_END.search(first)
+    if clause_end is None:
+        return text
+    title_words, body_openings = _glued_title_rules()
+    head = first[:clause_end.start()]
+    if body_openings.match(head):
+        return text
+    for end in reversed([m.end() for m in title_words.finditer(head)]):
+        title = head[:end]
+        if not body_openings.match(first, end):
+            continue
+        half = len(title) // 2
+        lines = [title[:half]] * 2 if title[:half] * 2 == title else [title]
+        if TITLE_MIN_CHARS <= len(lines[0]) <= TITLE_MAX_CHARS:
+            return "\n".join([*lines, first[end:]]) + newline + rest
+    return text
+
+
 def normalise(raw: RawDocument) -> Document:
     text, header = strip_furniture(normalise_text(raw.text))
+    text = split_glued_title(text)
     for label, value in raw.fields.items():
         header.setdefault(label, normalise_text(value))
     return Document(source_file=raw.source_file, doc_id=raw.doc_id, text=text, header=header)

@@ -88,6 +88,7 @@ def _find_headings(text: str) -> list[_Heading]:
     headings: list[_Heading] = []
     pos = 0
     in_title_block = True
+    title_block: set[str] = set()  # a title printed again further down is still the title
     enumerator_run = [1]  # the next 一是-number expected; a new heading restarts it
     for line in text.split("\n"):
         line_start, line_end = pos, pos + len(line)
@@ -96,12 +97,14 @@ def _find_headings(text: str) -> list[_Heading]:
             continue
         found = line_marker(line)
         in_title_block = in_title_block and not found and _in_title_block(line)
+        if in_title_block:
+            title_block.add(line)
         if found:
             kind, marker = found
             heading_start = line_start + len(marker)
             headings.append(_Heading(kind, marker, line_start, heading_start, _heading_span(text, heading_start, line_end)))
             enumerator_run[0] = 1
-        elif not in_title_block and _is_part_heading_line(line):
+        elif not in_title_block and line not in title_block and _is_part_heading_line(line):
             headings.append(_Heading("unnumbered", "", line_start, line_start, line_end))
             enumerator_run[0] = 1
         headings.extend(_enumerators(text, line_start, line, enumerator_run))

@@ -199,3 +199,125 @@ def test_a_titled_summary_that_mentions_its_conference_stays_a_summary():
 def test_a_portal_column_with_a_genre_word_is_not_the_title():
     _, _, meta = understood("部门工作计划和总结\n海宁市民政局2021年工作要点\n一、兜牢底线\n确保应保尽保。")
     assert meta.title == "海宁市民政局2021年工作要点"
+
+
+# --- held-out page shapes: a title stated twice, flattened pages, a place named once ------
+
+def test_a_repost_timestamp_and_an_image_between_a_title_and_its_copy_do_not_shift_the_years():
+    document, sections, meta = understood(
+        "社区办2021年工作总结和2022年工作打算\n2022-02-14 09:12:40 56\nphoto01.jpg\n"
+        "社区办2021年工作总结和2022年工作打算\n今年以来，社区办围绕中心工作扎实推进。\n"
+        "一、2021年工作总结\n（一）养老服务\n新建助餐点3个。\n二、2022年工作打算\n扩大助餐覆盖面。")
+    assert "photo01.jpg" not in document.text and "09:12" not in document.text
+    assert document.header["时间"] == "2022-02-14 09:12:40"
+    assert [s.marker for s in sections if s.parent_id is None] == ["一、", "二、"]
+    assert periods(meta) == {"2021": "actual", "2022": "target"}
+    assert meta.publish_date is None
+
+
+def test_a_heading_that_names_a_review_and_a_plan_dates_both_like_a_title():
+    # An editor's line breaks the title block, so a shortened copy of the title stands among the parts.
+    _, sections, meta = understood("镇民政办2019年工作总结和2020年工作计划\n编辑：某某\n"
+                                   "2019年工作总结和2020年工作计划\n全镇民政工作稳步推进。\n"
+                                   "（一）低保\n新增低保户12户。")
+    assert sections[0].heading == "2019年工作总结和2020年工作计划"
+    assert periods(meta) == {"2019": "actual", "2020": "target"}
+
+
+@pytest.mark.parametrize("page, title", [
+    ("2020年工作总结及2021年工作计划2020年，我县民政系统扎实推进各项工作。一、2020年工作总结（一）社会救助。新增低保户30户。",
+     "2020年工作总结及2021年工作计划"),
+    ("县民政局工作总结和明年工作打算县民政局工作总结和明年工作打算今年以来，在县委、县政府的领导下，我局"
+     "各项工作进展顺利。一、2020年工作总结（一）社会救助。新增低保户30户。",
+     "县民政局工作总结和明年工作打算"),
+])
+def test_a_flattened_page_has_its_title_split_from_its_first_sentence(page, title):
+    document, _, meta = understood(page)
+    assert document.text.split("\n")[0] == title
+    assert (meta.title, meta.doc_type) == (title, "summary_and_plan")
+    assert periods(meta) == {"2020": "actual", "2021": "target"}
+
+
+@pytest.mark.parametrize("page", [
+    "2020年，我县民政系统扎实推进工作计划。新增低保户30户。",  # a first sentence, no title
+    "县民政局2020年工作总结如下：新增低保户30户。",  # a genre word, but no report opening after it
+    "今年以来工作总结2021年，全县新增低保户30户。",  # the run itself opens like a report
+])
+def test_a_flattened_page_without_a_title_keeps_its_first_line(page):
+    document, _, _ = understood(page)
+    assert document.text == page
+
+
+def test_a_metadata_table_copied_without_colons_goes_to_the_header():
+    document, _, meta = understood("索 引 号 11330000/2023-00042 公开方式 主动公开\n成文日期 2023-01-09 发布机构 县民政局\n"
+                                   "组配分类 计划总结\n县民政局2022年工作总结\n一、2022年工作成效\n全县新增床位90张。")
+    assert document.header["发布机构"] == "县民政局" and document.header["成文日期"] == "2023-01-09"
+    assert document.header["组配分类"] == "计划总结"
+    assert meta.title == "县民政局2022年工作总结" and meta.publish_date == "2023-01-09"
+
+
+def test_a_county_bureau_is_the_one_county_its_report_names():
+    _, _, meta = understood("县民政局2022年工作总结\n2022年，县民政局坚持民生为本。\n"
+                            "一、养老服务\n德清县社会福利中心二期完成结顶，新市镇敬老院完成改造，"
+                            "争取浙江省补助资金300万元。")
+    assert (meta.region, meta.region_code, meta.admin_level) == ("德清县", "330521", "county")
+    assert "the only county" in evidence(meta, "place")
+
+
+@pytest.mark.parametrize("body", [
+    "德清县与安吉县联合开展养老服务检查。",  # two counties compete
+    "学习借鉴萧山区经验，德清县福利中心完成结顶。",  # a district in another city
+])
+def test_a_county_bureau_naming_competing_places_stays_without_a_region(body):
+    _, _, meta = understood(f"县民政局2022年工作总结\n2022年，县民政局坚持民生为本。\n一、养老服务\n{body}")
+    assert meta.region is None
+    assert meta.admin_level == "county"
+
+
+# --- dating by the national events a report cites (last resort) -------------------------
+
+def test_a_review_without_any_year_is_dated_by_the_latest_national_event_it_studied():
+    _, _, meta = understood("◆ 加强党的建设\n全年组织学习党的十九大精神和党的二十大精神12次，开展了专题研讨。\n"
+                            "◆ 兜牢民生底线\n累计发放救助资金800万元，先后走访困难群众500户。")
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2022": "actual"})
+    assert "党的二十大" in evidence(meta, "periods")
+
+
+def test_a_plan_after_a_late_plenum_is_for_the_next_year():
+    _, _, meta = understood("民政工作要点\n一、加强党的建设\n深入学习贯彻十九届五中全会精神。\n"
+                            "二、兜牢民生底线\n确保低保标准稳步提高。")
+    assert (meta.doc_type, periods(meta)) == ("work_plan", {"2021": "target"})
+
+
+def test_a_cited_year_outranks_a_cited_event():
+    _, _, meta = understood("民政工作要点\n一、加强党的建设\n深入学习贯彻党的二十大精神，落实2023年全省民政会议部署。\n"
+                            "二、兜牢民生底线\n确保低保标准稳步提高。")
+    assert periods(meta) == {"2023": "target"}
+    assert evidence(meta, "periods") == "year cited most"
+
+
+def test_page_counters_and_download_notes_of_sharing_sites_are_removed_before_the_title_is_read():
+    document, _, meta = understood("第1页共5页区民政局民政工作总结上半年，我局各项工作稳步推进。一、上半年工作开展情况"
+                                   "（一）社会救助。新增低保户20户。第 2 页 共 5 页下载后可任意编辑二、下半年工作打算。")
+    assert "页" not in document.text and "下载" not in document.text
+    assert meta.title == "区民政局民政工作总结"
+
+
+def test_a_flattened_title_glued_to_the_first_part_heading():
+    document, _, meta = understood("县民政局2021年工作总结一、2021年工作成效（一）社会救助。全年新增低保户20户。")
+    assert document.text.split("\n")[0] == "县民政局2021年工作总结"
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2021": "actual"})
+
+
+def test_a_conference_purpose_that_looks_back_on_a_year():
+    _, _, meta = understood("民政局年度工作总结及来年工作思路\n今年以来，区民政局各项工作扎实推进。回顾2020年的工作，主要有以下特点：\n"
+                            "一、兜底保障\n新增低保户20户。")
+    assert periods(meta) == {"2020": "actual", "2021": "target"}
+    assert evidence(meta, "periods") == "part headings and opening"
+
+
+def test_plenums_cited_together_count_each():
+    _, _, meta = understood("◆ 加强党的建设\n全年深入学习党的二十大和二十届二中、三中全会精神，开展了专题研讨。\n"
+                            "◆ 兜牢民生底线\n累计发放救助资金800万元，先后走访困难群众500户。")
+    assert periods(meta) == {"2024": "actual"}
+    assert "二十届三中全会" in evidence(meta, "periods")
