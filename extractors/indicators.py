@@ -32,6 +32,7 @@ same on a bare passage.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -339,8 +340,9 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
     for i, item in enumerate(items):
         q = item.quantity
         cs, ce = clause_bounds(sentence, q.char_start, q.char_end)
-        before = [o.quantity for o in items[:i] if cs <= o.quantity.char_start]
-        after = [o.quantity for o in items[i + 1:] if o.quantity.char_start < ce]
+        # quantities come in text order: only the neighbours can be the nearest in the clause
+        before = [items[i - 1].quantity] if i and cs <= items[i - 1].quantity.char_start else []
+        after = [items[i + 1].quantity] if i + 1 < n and items[i + 1].quantity.char_start < ce else []
         left = sentence[before[-1].char_end if before else cs:q.char_start]
         right = sentence[q.char_end:after[0].char_start if after else ce]
         bracket = max(left.rfind("("), left.rfind("（"))
@@ -508,11 +510,50 @@ def _status(section_status: str | None, clause: str, lead_in: str, default: str,
     return section_status or default
 
 
-def _cue_period(prefix: str, c: Cues) -> str | None:
+class _SentenceCues:
+    """The cue searches of one sentence, each done once rather than once per figure.
+
+    Each answer equals the search over the sentence cut at the figure
+    (`pattern.finditer(sentence, 0, figure_start)`): a match of the whole sentence
+    that ends `CUE_LOOKAHEAD` characters before the cut read nothing past it, and only
+    the stretch from the first match that may have is searched again.
+    """
+
+    CUE_LOOKAHEAD = 3  # YEAR_CUE and DEADLINE_CUE read at most this far past their match
+
+    def __init__(self, sentence: str):
+        self.sentence = sentence
+        self.years = list(YEAR_CUE.finditer(sentence))
+        self.year_ends = [match.end() + self.CUE_LOOKAHEAD for match in self.years]
+        self.deadlines: dict[int, re.Match[str] | None] = {}
+        self.segment_starts: dict[int, int] = {}
+
+    def last_year_before(self, end: int) -> re.Match[str] | None:
+        settled = bisect.bisect_right(self.year_ends, end)
+        last = self.years[settled - 1] if settled else None
+        resume = min(self.years[settled].start(), end) if settled < len(self.years) else end
+        for last in YEAR_CUE.finditer(self.sentence, resume, end):
+            pass
+        return last
+
+    def first_deadline(self, start: int, end: int) -> re.Match[str] | None:
+        if start not in self.deadlines:
+            self.deadlines[start] = DEADLINE_CUE.search(self.sentence, start)
+        first = self.deadlines[start]
+        if first is None or first.end() <= end:
+            return first
+        return DEADLINE_CUE.search(self.sentence, first.start(), end)
+
+    def segment_start(self, clause_start: int) -> int:
+        """Where the ；-separated segment holding a clause starts."""
+        if clause_start not in self.segment_starts:
+            self.segment_starts[clause_start] = max(self.sentence.rfind("；", 0, clause_start),
+                                                    self.sentence.rfind(";", 0, clause_start)) + 1
+        return self.segment_starts[clause_start]
+
+
+def _cue_period(last: re.Match[str] | None, c: Cues) -> str | None:
     """The period named by the last year cue before a figure in its sentence."""
-    last = None
-    for last in YEAR_CUE.finditer(prefix):
-        pass
     if last is None:
         return None
     year, half = last.group(1), last.group(2)
@@ -593,15 +634,20 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         section_period = next((s.period for s in chain if s.period), None)
         heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
         subjects = _subjects(sent_text, quantities, c)
+        sentence_cues = _SentenceCues(sent_text)
+        clause_status: dict[tuple[int, int], str] = {}  # figures of one clause share its cue words
         for q, subject in zip(quantities, subjects):
             cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)
             clause = sent_text[cs:ce]
-            segment_start = max(sent_text.rfind("；", 0, cs), sent_text.rfind(";", 0, cs)) + 1
-            status = _status(section_status, clause, sent_text[segment_start:cs], default_status, c)
-            deadline = DEADLINE_CUE.search(sent_text, segment_start, q.char_start)
+            segment_start = sentence_cues.segment_start(cs)
+            if (cs, ce) not in clause_status:
+                clause_status[cs, ce] = _status(section_status, clause, sent_text[segment_start:cs],
+                                                default_status, c)
+            status = clause_status[cs, ce]
+            deadline = sentence_cues.first_deadline(segment_start, q.char_start)
             if status == "actual" and deadline and int(deadline.group(1)) > last_actual_year:
                 status = "target"  # 到2025年底… in a report on 2021 (or with no reporting period)
-            period = _cue_period(sent_text[:q.char_start], c)
+            period = _cue_period(sentence_cues.last_year_before(q.char_start), c)
             if period is None:
                 if section_status == "target" and status == "actual":
                     period = _period_for(status, meta, None) or section_period  # a past figure in a plan
