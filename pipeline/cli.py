@@ -32,8 +32,14 @@ def main() -> None:
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the scheduler address (tcp://host:8786); "
                    "without it a local cluster is started.")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=300, show_default=True, metavar="SECONDS",
+              help="A file still processing after this long fails (0: no limit); the run goes on.")
+@click.option("--file-memory", type=click.IntRange(min=0), default=4096, show_default=True, metavar="MB",
+              help="A file needing more memory than this fails (0: no limit); the run goes on.")
+@click.option("--dask-timeout", type=click.FloatRange(min=0), default=60, show_default=True, metavar="SECONDS",
+              help="With --engine dask: how long to wait for the cluster to have a worker.")
 def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict: bool,
-            engine: str, scheduler: str | None) -> None:
+            engine: str, scheduler: str | None, file_timeout: float, file_memory: int, dask_timeout: float) -> None:
     """Extract every report under INPUT_DIR (recursively) into parquet tables in OUTPUT_DIR.
 
     Reads .txt in any common encoding (UTF-8/16, GB18030/GBK, Big5), .html,
@@ -44,18 +50,25 @@ def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict
     """
     from tqdm import tqdm
 
-    from pipeline.run import discover, local_engine, run_extract
+    from pipeline.pool import Budget
+    from pipeline.run import EngineUnavailable, discover, local_engine, run_extract
+    from pipeline.writer import OutputBusy
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
+    budget = Budget(seconds=file_timeout, memory_mb=file_memory)
     if engine == "dask":
         from pipeline.distributed import dask_engine
-        chosen = dask_engine(scheduler)
+        chosen = dask_engine(scheduler, budget=budget, worker_timeout=dask_timeout)
     else:
-        chosen = local_engine(workers)
+        chosen = local_engine(workers, budget)
     total = len(discover(input_dir))
     with tqdm(total=total, unit="file", disable=None, file=sys.stderr, desc="extract") as bar:
-        summary = run_extract(input_dir, output_dir, force=force, engine=chosen, on_file=lambda _: bar.update())
+        try:
+            summary = run_extract(input_dir, output_dir, force=force, engine=chosen,
+                                  on_file=lambda _: bar.update())
+        except (OutputBusy, EngineUnavailable) as exc:
+            raise click.ClickException(str(exc))
     click.echo(summary.line(output_dir))
     if strict and summary.failed:
         sys.exit(1)

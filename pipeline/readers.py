@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ import opencc
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.ingest import HAN, furniture
+from pipeline.inputs import open_regular
 from pipeline.lexicons import load_yaml
 from pipeline.model import RawDocument
 from pipeline.segment import LINE_MARKERS
@@ -92,9 +94,11 @@ def doc_id_of(data: bytes) -> str:
 
 
 def file_doc_id(path: Path) -> str:
-    """`doc_id_of` the file's bytes, read in blocks (a huge or unreadable file is hashed all the same)."""
+    """`doc_id_of` the file's bytes, read in blocks (a huge file is hashed all the same).
+
+    Raises OSError when the file cannot be read; links are not followed."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with os.fdopen(open_regular(path), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:16]
@@ -109,12 +113,16 @@ def read_file(path: Path, root: Path) -> RawDocument:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"not a supported format ({suffix or 'no extension'})")
-    size = path.stat().st_size
-    if size >= MAX_FILE_BYTES:
-        raise ReadError(f"file too large: {size / 2**20:.1f} MB (limit {MAX_FILE_BYTES / 2**20:.0f} MB)")
-    if size == 0:
-        raise ReadError("empty file")
-    data = path.read_bytes()
+    try:
+        with os.fdopen(open_regular(path), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size >= MAX_FILE_BYTES:
+                raise ReadError(f"file too large: {size / 2**20:.1f} MB (limit {MAX_FILE_BYTES / 2**20:.0f} MB)")
+            if size == 0:
+                raise ReadError("empty file")
+            data = fh.read()
+    except OSError as exc:
+        raise ReadError(f"cannot read the file: {(exc.strerror or type(exc).__name__).lower()}") from exc
     text, fields = _READERS[suffix](data)
     check_report_text(text)
     return RawDocument(source_file=path.relative_to(root).as_posix(), doc_id=doc_id_of(data),
