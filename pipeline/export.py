@@ -90,8 +90,10 @@ def write_csv(tables: dict[str, pa.Table], folder: Path, chinese: bool) -> list[
     written = []
     for name, table in tables.items():
         frame = flat_frame(table)
-        for column in frame.columns[frame.dtypes == object]:
-            frame[column] = pd.Series([neutralised(value) for value in frame[column]], index=frame.index, dtype=object)
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+                frame[column] = pd.Series([neutralised(value) for value in frame[column]], index=frame.index,
+                                          dtype=object)
         frame.columns = headings(name, table.column_names, chinese)
         destination = folder / f"{name}.csv"
         temporary = _temporary(destination)

@@ -50,7 +50,9 @@ def memory_exhausted_reason() -> str:
 
 
 def _worker_main(connection: Connection, work: Callable, memory_mb: int, close_fds: tuple[int, ...]) -> None:
-    for fd in close_fds:  # the parent's locks must die with the parent, not with this worker
+    # The parent's ends of the workers' pipes (so that a dead parent reads as end of input here)
+    # and its locks (they must die with the parent, not with this worker).
+    for fd in close_fds:
         try:
             os.close(fd)
         except OSError:
@@ -78,10 +80,13 @@ def _limit_address_space(memory_mb: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context, work: Callable, budget: Budget, close_fds: tuple[int, ...]):
+    def __init__(self, context, work: Callable, budget: Budget, close_fds: tuple[int, ...],
+                 siblings: list["_Worker"]):
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, work, budget.memory_mb, close_fds),
-                                       daemon=True)
+        parent_ends = tuple(w.connection.fileno() for w in siblings if w.process.is_alive()) \
+            + (self.connection.fileno(),)
+        self.process = context.Process(target=_worker_main,
+                                       args=(child, work, budget.memory_mb, close_fds + parent_ends), daemon=True)
         self.process.start()
         child.close()
         self.index: int | None = None
@@ -104,7 +109,9 @@ def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, b
     if not jobs:
         return
     context = multiprocessing.get_context("fork")
-    pool = [_Worker(context, work, budget, close_fds) for _ in range(max(1, min(workers, len(jobs))))]
+    pool: list[_Worker] = []
+    for _ in range(max(1, min(workers, len(jobs)))):
+        pool.append(_Worker(context, work, budget, close_fds, pool))
     done: dict[int, Result] = {}
     next_job = next_result = 0
     try:
@@ -140,7 +147,8 @@ def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, b
                     continue
                 done[worker.index] = on_failure(jobs[worker.index], reason)
                 worker.stop()
-                pool[position] = _Worker(context, work, budget, close_fds)
+                pool[position] = _Worker(context, work, budget, close_fds,
+                                         [w for w in pool if w is not worker])
             while next_result in done:
                 yield done.pop(next_result)
                 next_result += 1

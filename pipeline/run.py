@@ -114,6 +114,15 @@ def process_file(path: Path, root: Path) -> FileResult:
     return FileResult(manifest, tables)
 
 
+def _warm_up() -> None:
+    """Load the lexicons, the tokenizer and the code catalogue by processing a tiny document."""
+    from pipeline.model import RawDocument
+    from pipeline.process import process_document
+
+    process_document(RawDocument(source_file="warm-up.txt", doc_id="warm-up",
+                                 text="工作总结\n一、养老服务\n全年新增养老床位3182张。", fields={}))
+
+
 def _process_job(job: tuple[Path, Path]) -> FileResult:
     return process_file(*job)
 
@@ -139,6 +148,8 @@ class EngineUnavailable(RuntimeError):
 def local_engine(workers: int, budget: Budget = Budget()) -> Engine:
     """Results in input order, from `workers` processes; a file over `budget` fails alone."""
     def run(jobs: list[tuple[Path, Path]]) -> Iterator[FileResult]:
+        if jobs:
+            _warm_up()  # workers fork from a process with everything loaded: a file's budget is its own
         yield from budgeted_map(_process_job, jobs, workers, budget, failed_result, tuple(HELD_LOCKS))
     return run
 
@@ -281,7 +292,10 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
                 out.add("manifest", {name: [value] for name, value in manifest.items()})
                 if on_file:
                     on_file(result)
-        build_derived_tables(run_dir)
+        if summary.ok:
+            build_derived_tables(run_dir)
+        else:  # nothing to derive from: the derived tables are empty
+            OutputSet(run_dir, DERIVED_TABLES).commit()
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary
