@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from pipeline.cli import main
@@ -200,3 +201,38 @@ def test_report_text_and_file_names_never_become_spreadsheet_formulas(tmp_path):
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a cell became a formula"
     assert "'=cmd|' -C calc'!A0.txt" in {cell.value for cell in cells}
+
+
+NUMERAL_PIECES = ["1", "2", "0", "9", ".", ",", "点", "万", "亿", "千", "百", "十", "零", "两", "一", "三", "廿",
+                  "余", "多", "约", "元", "张", "人", "%", "、", "，", "。", "每人每月", "2021年", "到2025年底"]
+OUTLINE_PIECES = ["一、", "二、", "（一）", "（二）", "1.", "2.", "（1）", "一是", "二是", "第一部分", "\n", "养老",
+                  "。", " "]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(NUMERAL_PIECES), max_size=60).map("".join))
+def test_numerals_and_quantities_never_raise(text):
+    from extractors.indicators import mentions_in_text
+    from extractors.numbers import scan_numerals
+    from extractors.quantities import find_quantities
+
+    for numeral in scan_numerals(text):
+        assert text[numeral.start:numeral.end] == numeral.text
+    find_quantities(text)
+    mentions_in_text(text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(OUTLINE_PIECES), max_size=80).map("".join))
+def test_outlines_never_raise_and_sections_nest(text):
+    from pipeline.segment import outline, sentences
+
+    sections = outline(text)
+    by_id = {section.section_id: section for section in sections}
+    for section in sections:
+        if section.parent_id is not None:
+            parent = by_id[section.parent_id]
+            assert parent.char_start <= section.char_start and section.char_end <= parent.char_end
+    for sentence in sentences(text, sections):
+        if sentence.section_id is not None:
+            assert by_id[sentence.section_id].char_start <= sentence.char_start
