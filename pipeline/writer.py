@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -172,8 +173,8 @@ class Dataset:
 
     def new_run(self) -> Path:
         """A fresh, empty folder for this run's tables."""
-        run_dir = self.runs / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
-        run_dir.mkdir(parents=True)
+        run_dir = Path(tempfile.mkdtemp(prefix=f"{time.strftime('%Y%m%dT%H%M%S')}-", dir=self.runs))
+        run_dir.chmod(0o755)  # mkdtemp's folder is private; the tables are as readable as the folder they are in
         return run_dir
 
     def commit(self, run_dir: Path) -> None:
