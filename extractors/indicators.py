@@ -40,6 +40,7 @@ same on a bare passage.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -379,8 +380,9 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
     for i, item in enumerate(items):
         q = item.quantity
         cs, ce = clause_bounds(sentence, q.char_start, q.char_end)
-        before = [o.quantity for o in items[:i] if cs <= o.quantity.char_start]
-        after = [o.quantity for o in items[i + 1:] if o.quantity.char_start < ce]
+        # quantities come in text order: only the neighbours can be the nearest in the clause
+        before = [items[i - 1].quantity] if i and cs <= items[i - 1].quantity.char_start else []
+        after = [items[i + 1].quantity] if i + 1 < n and items[i + 1].quantity.char_start < ce else []
         left = sentence[before[-1].char_end if before else cs:q.char_start]
         right = sentence[q.char_end:after[0].char_start if after else ce]
         bracket = max(left.rfind("("), left.rfind("（"))
@@ -724,10 +726,11 @@ _UNIT_KINDS = {"CNY/month": "standard", "CNY/person/month": "standard", "CNY/per
                "person_time": "flow", "household_time": "flow"}
 
 
-def _kind_cue(unit: str, clause_lead: str, sentence_lead: str, follow: str, sibling: tuple[str, str] | None,
+def _kind_cue(unit: str, clause_lead: str, stock_lead: str | None, follow: str, sibling: tuple[str, str] | None,
               c: Cues) -> tuple[str | None, str | None]:
     """(kind, evidence) that the words around a count state: `flow` (新增…), `exit` (清退…), `stock`
-    (共有…, or 截至… earlier in the sentence), or (None, None) when nothing does. An addition may
+    (共有…, or `stock_lead`, a 截至… in an earlier clause of the sentence), or (None, None) when
+    nothing does. An addition may
     also be said right after the figure (将381人新纳入低保): `follow` is the rest of its clause.
     `sibling` is the reading of the figure coordinated just before this one (…28家，床位2300张),
     taken when this figure's own clause has no cue, no verb of building and names no part (其中…).
@@ -746,9 +749,8 @@ def _kind_cue(unit: str, clause_lead: str, sentence_lead: str, follow: str, sibl
     build = c.build_words.search(clause_lead)
     if sibling is not None and build is None and not c.subset_words.search(clause_lead):
         return sibling[0], f"{sibling[1]} (shared with the figure before)"
-    lead = c.stock_lead.search(sentence_lead)
-    if lead:
-        return "stock", lead.group()
+    if stock_lead:
+        return "stock", stock_lead
     return ("flow", build.group()) if build else (None, None)
 
 
@@ -792,11 +794,50 @@ def _status(section_status: str | None, clause: str, lead_in: str, default: str,
     return section_status or default
 
 
-def _cue_period(prefix: str, c: Cues) -> str | None:
+class _SentenceCues:
+    """The cue searches of one sentence, each done once rather than once per figure.
+
+    Each answer equals the search over the sentence cut at the figure
+    (`pattern.finditer(sentence, 0, figure_start)`): a match of the whole sentence
+    that ends `CUE_LOOKAHEAD` characters before the cut read nothing past it, and only
+    the stretch from the first match that may have is searched again.
+    """
+
+    CUE_LOOKAHEAD = 3  # YEAR_CUE and DEADLINE_CUE read at most this far past their match
+
+    def __init__(self, sentence: str):
+        self.sentence = sentence
+        self.years = list(YEAR_CUE.finditer(sentence))
+        self.year_ends = [match.end() + self.CUE_LOOKAHEAD for match in self.years]
+        self.deadlines: dict[int, re.Match[str] | None] = {}
+        self.segment_starts: dict[int, int] = {}
+
+    def last_year_before(self, end: int) -> re.Match[str] | None:
+        settled = bisect.bisect_right(self.year_ends, end)
+        last = self.years[settled - 1] if settled else None
+        resume = min(self.years[settled].start(), end) if settled < len(self.years) else end
+        for last in YEAR_CUE.finditer(self.sentence, resume, end):
+            pass
+        return last
+
+    def first_deadline(self, start: int, end: int) -> re.Match[str] | None:
+        if start not in self.deadlines:
+            self.deadlines[start] = DEADLINE_CUE.search(self.sentence, start)
+        first = self.deadlines[start]
+        if first is None or first.end() <= end:
+            return first
+        return DEADLINE_CUE.search(self.sentence, first.start(), end)
+
+    def segment_start(self, clause_start: int) -> int:
+        """Where the ；-separated segment holding a clause starts."""
+        if clause_start not in self.segment_starts:
+            self.segment_starts[clause_start] = max(self.sentence.rfind("；", 0, clause_start),
+                                                    self.sentence.rfind(";", 0, clause_start)) + 1
+        return self.segment_starts[clause_start]
+
+
+def _cue_period(last: re.Match[str] | None, c: Cues) -> str | None:
     """The period named by the last year cue before a figure in its sentence."""
-    last = None
-    for last in YEAR_CUE.finditer(prefix):
-        pass
     if last is None:
         return None
     year, half = last.group(1), last.group(2)
@@ -886,15 +927,21 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             subjects[i + 1] = _change_subject(subjects[i + 1], c) or base
             subjects[i] = base + c.previous_suffix if base else base
         reading_before: tuple[str, str, int] | None = None  # the last count's stock/flow reading
+        sentence_cues = _SentenceCues(sent_text)
+        clause_status: dict[tuple[int, int], str] = {}  # figures of one clause share its cue words
+        stock_lead = c.stock_lead.search(sent_text)  # the first 截至/目前…: it leads every later clause
         for index_in_sentence, (q, subject) in enumerate(zip(quantities, subjects)):
             cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)
             clause = sent_text[cs:ce]
-            segment_start = max(sent_text.rfind("；", 0, cs), sent_text.rfind(";", 0, cs)) + 1
-            status = _status(section_status, clause, sent_text[segment_start:cs], default_status, c)
-            deadline = DEADLINE_CUE.search(sent_text, segment_start, q.char_start)
+            segment_start = sentence_cues.segment_start(cs)
+            if (cs, ce) not in clause_status:
+                clause_status[cs, ce] = _status(section_status, clause, sent_text[segment_start:cs],
+                                                default_status, c)
+            status = clause_status[cs, ce]
+            deadline = sentence_cues.first_deadline(segment_start, q.char_start)
             if status == "actual" and deadline and int(deadline.group(1)) > last_actual_year:
                 status = "target"  # 到2025年底… in a report on 2021 (or with no reporting period)
-            period = _cue_period(sent_text[:q.char_start], c)
+            period = _cue_period(sentence_cues.last_year_before(q.char_start), c)
             if period is None:
                 if section_status == "target" and status == "actual":
                     period = _period_for(status, meta, None) or section_period  # a past figure in a plan
@@ -906,7 +953,8 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             theme = _theme(subject, clause, sent_text, labels, heading_raw, c)
             sibling = (reading_before[:2] if reading_before and not ITEM_BREAK.search(sent_text, reading_before[2], cs)
                        else None)
-            kind_cue, kind_evidence = _kind_cue(q.unit, sent_text[cs:q.char_start], sent_text[:cs],
+            lead_before = stock_lead.group() if stock_lead and stock_lead.end() <= cs else None
+            kind_cue, kind_evidence = _kind_cue(q.unit, sent_text[cs:q.char_start], lead_before,
                                                 sent_text[q.char_end:ce], sibling, c)
             if kind_cue in ("stock", "flow"):
                 reading_before = (kind_cue, kind_evidence.split(" (")[0], ce)

@@ -43,6 +43,10 @@ CN_DIGIT_CHARS = "".join(CN_DIGIT_VALUES)
 CN_NUMERAL_CHARS = CN_DIGIT_CHARS + "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "".join(TENS_LIGATURES)
 ZERO_CHARS = "零〇○"
 
+# No numeral in a report is longer than this; a run that does not parse as a whole is cut
+# into parsable pieces of at most this many characters, so the search is linear in the run.
+MAX_NUMERAL_CHARS = 64
+
 # Decimal's default precision. A plain integer this long or shorter is its own value; the
 # grammar's arithmetic rounds longer ones, so they go its way.
 MAX_EXACT_DIGITS = 28
@@ -308,7 +312,7 @@ def _parsable_spans(run: str) -> list[tuple[int, int, Decimal]]:
     n = len(run)
     while i < n:
         found = None
-        for j in range(n, i, -1):
+        for j in range(min(n, i + MAX_NUMERAL_CHARS), i, -1):
             piece = run[i:j]
             if piece[-1] == "点" or piece[-1] == ",":
                 continue

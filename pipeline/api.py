@@ -77,7 +77,7 @@ def report_files(input_dir: Path) -> list[Path]:
     from pipeline.readers import is_supported
     from pipeline.run import discover
 
-    return [path for path in discover(input_dir) if is_supported(path)]
+    return [item.path for item in discover(input_dir) if item.status is None and is_supported(item.path)]
 
 
 def check_input_dir(input_dir: Path) -> None:
@@ -105,33 +105,39 @@ def check_output_dir(output_dir: Path) -> None:
         raise OutputNotWritable(f"cannot write into {target}: {exc.strerror or exc}") from None
 
 
-def make_engine(engine: str, workers: int, scheduler: str | None):
+def make_engine(engine: str, workers: int, scheduler: str | None, budget=None, dask_timeout: float = 60):
     if engine == "local":
         from pipeline.run import local_engine
 
-        return local_engine(workers)
+        return local_engine(workers, budget)
     if importlib.util.find_spec("distributed") is None:
         raise MissingExtra("dask", "the dask engine")
     from pipeline.distributed import dask_engine
 
-    return dask_engine(scheduler)
+    return dask_engine(scheduler, budget=budget, worker_timeout=dask_timeout)
 
 
 def extract(input_dir: str | os.PathLike, output_dir: str | os.PathLike, *, workers: int = 1,
             force: bool = False, engine: str = "local", scheduler: str | None = None,
-            on_file: Callable | None = None) -> ExtractReport:
+            on_file: Callable | None = None, file_timeout: float = 300, file_memory: int = 4096,
+            dask_timeout: float = 60) -> ExtractReport:
     """Extract every report under `input_dir` into the parquet tables of `output_dir`.
 
     Same as `policymine extract`: incremental (unchanged inputs are not redone, `force=True`
     redoes them), one bad file never stops the run, tables are replaced only when the run
-    completes. `engine="dask"` runs on a Dask cluster (`scheduler` its address).
+    completes. `engine="dask"` runs on a Dask cluster (`scheduler` its address, `dask_timeout`
+    how long to wait for a worker). A file still processing after `file_timeout` seconds or
+    needing more than `file_memory` MB fails with the reason (0: no limit); the run goes on.
     """
     from pipeline.run import run_extract
 
     input_dir, output_dir = Path(input_dir), Path(output_dir)
     check_input_dir(input_dir)
     check_output_dir(output_dir)
-    chosen = make_engine(engine, workers, scheduler)
+    from pipeline.pool import Budget
+
+    chosen = make_engine(engine, workers, scheduler, Budget(seconds=file_timeout, memory_mb=file_memory),
+                         dask_timeout)
     try:
         summary = run_extract(input_dir, output_dir, force=force, engine=chosen, on_file=on_file)
     except OSError as exc:

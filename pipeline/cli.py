@@ -119,9 +119,15 @@ def main() -> None:
 @click.option("--scheduler", metavar="ADDRESS",
               help="With --engine dask: the scheduler address (tcp://host:8786); "
                    "without it a local cluster is started.")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=300, show_default=True, metavar="SECONDS",
+              help="A file still processing after this long fails (0: no limit); the run goes on.")
+@click.option("--file-memory", type=click.IntRange(min=0), default=4096, show_default=True, metavar="MB",
+              help="A file needing more memory than this fails (0: no limit); the run goes on.")
+@click.option("--dask-timeout", type=click.FloatRange(min=0), default=60, show_default=True, metavar="SECONDS",
+              help="With --engine dask: how long to wait for the cluster to have a worker.")
 @verbosity_options
 def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict: bool,
-            engine: str, scheduler: str | None) -> None:
+            engine: str, scheduler: str | None, file_timeout: float, file_memory: int, dask_timeout: float) -> None:
     """Extract every report under INPUT_DIR (recursively) into parquet tables in OUTPUT_DIR.
 
     Reads .txt in any common encoding (UTF-8/16, GB18030/GBK, Big5), .html,
@@ -137,7 +143,9 @@ def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
     api.check_input_dir(input_dir)
-    total = len(api.report_files(input_dir))
+    from pipeline.run import discover
+
+    total = len(discover(input_dir))  # the run reports every entry it meets, reports or not
 
     def done(result) -> None:
         bar.update()
@@ -148,7 +156,8 @@ def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict
     with tqdm(total=total, unit="file", disable=True if _quiet() else None, file=sys.stderr,
               desc="extract") as bar:
         report = api.extract(input_dir, output_dir, workers=workers, force=force, engine=engine,
-                             scheduler=scheduler, on_file=done)
+                             scheduler=scheduler, on_file=done, file_timeout=file_timeout,
+                             file_memory=file_memory, dask_timeout=dask_timeout)
     if not _quiet():
         click.echo(str(report))
     if strict and report.failed:

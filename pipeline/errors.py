@@ -41,6 +41,18 @@ class OutputNotWritable(PolicymineError):
     exit_code = 6
 
 
+class OutputBusy(PolicymineError):
+    """Another run is writing into the same output folder (it holds the folder's lock)."""
+
+    exit_code = 8
+
+
+class EngineUnavailable(PolicymineError):
+    """The engine cannot process anything (a Dask cluster without workers); the message says why."""
+
+    exit_code = 9
+
+
 class TablesNotFound(PolicymineError):
     """A command that reads the tables was pointed at a folder without them."""
 

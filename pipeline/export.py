@@ -2,6 +2,11 @@
 
 Every export is written to a temporary file beside its destination and moved
 into place when complete, so an interrupted export never leaves half a file.
+
+Text cells of the CSV files and the workbook that start with a character a
+spreadsheet reads as a formula (= + - @, tab, carriage return) get a leading
+single quote, as OWASP recommends against CSV injection: report text and file
+names are not trusted.
 """
 from __future__ import annotations
 
@@ -34,6 +39,16 @@ ENGLISH_README = {
     "marker": "… [truncated: full text in {table}.parquet]",
     "split": "more rows than an Excel sheet holds: split over {sheets} sheets",
 }
+
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """A text cell a spreadsheet will not run: a leading formula trigger is quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
 
 
 def _temporary(destination: Path) -> Path:
@@ -75,6 +90,10 @@ def write_csv(tables: dict[str, pa.Table], folder: Path, chinese: bool) -> list[
     written = []
     for name, table in tables.items():
         frame = flat_frame(table)
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+                frame[column] = pd.Series([neutralised(value) for value in frame[column]], index=frame.index,
+                                          dtype=object)
         frame.columns = headings(name, table.column_names, chinese)
         destination = folder / f"{name}.csv"
         temporary = _temporary(destination)
@@ -99,7 +118,7 @@ def _excel_cell(value, marker: str, notes: _SheetNotes):
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters make openpyxl refuse the cell
+        value = neutralised(ILLEGAL_CHARACTERS_RE.sub("", value))  # control characters make openpyxl refuse the cell
         if len(value) > EXCEL_CELL_LIMIT:
             notes.truncated += 1
             return value[:EXCEL_CELL_LIMIT - len(marker)] + marker

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ import opencc
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from pipeline.ingest import HAN, furniture
+from pipeline.inputs import open_regular
 from pipeline.lexicons import load_yaml
 from pipeline.model import RawDocument
 from pipeline.segment import LINE_MARKERS
@@ -49,16 +51,20 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES | PDF_SUFFIXE
 
 # Refused before reading: no report is this big, and reading it would stall a worker.
 MAX_FILE_BYTES = 50 * 1024 * 1024
-# A .docx is a zip: refuse archives that would unpack to more than this (zip bombs).
+# A .docx is a zip: refuse archives that would unpack to more than this (zip bombs), judged
+# from the sizes its directory declares, before anything is inflated.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+# Its XML (text, styles, tables) is what gets parsed, at tens of bytes of memory per byte;
+# a long report's is a few MB, pictures aside.
+MAX_UNZIPPED_XML_BYTES = 32 * 1024 * 1024
 
 # What counts as a Chinese report, checked on the text every reader returns.
 MIN_HAN_CHARS = 50
 LETTER = re.compile(r"[^\W\d_]")
 MIN_HAN_SHARE_OF_LETTERS = 0.5  # Han characters among all letters (Han, Latin, kana …)
 MIN_COMMON_HAN_SHARE = 0.8  # Han characters among the 3755 most common ones (GB2312 level 1)
-# Whether a text reads as Chinese shows in its opening; judging a sample keeps the check
-# cheap on long reports.
+# Whether a text reads as Chinese is judged on its opening; whether it is decoded right, on
+# every stretch of this many characters (a report's second half may be in another encoding).
 REPORT_CHECK_CHARS = 2_000
 
 # Text files never contain C0 control bytes other than whitespace; binary data is full of them.
@@ -80,6 +86,10 @@ BOMS = (
 )
 
 HAN_CHAR = re.compile(f"[{HAN}]")
+# GB18030 and Big5-HKSCS map byte pairs no standard character stands for to private-use code
+# points: many of them mean bytes in another encoding (or a font's own glyphs, not report text).
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+MAX_PRIVATE_USE_SHARE = 0.001
 CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1a\x1b")
 
 
@@ -92,9 +102,11 @@ def doc_id_of(data: bytes) -> str:
 
 
 def file_doc_id(path: Path) -> str:
-    """`doc_id_of` the file's bytes, read in blocks (a huge or unreadable file is hashed all the same)."""
+    """`doc_id_of` the file's bytes, read in blocks (a huge file is hashed all the same).
+
+    Raises OSError when the file cannot be read; links are not followed."""
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with os.fdopen(open_regular(path), "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:16]
@@ -109,12 +121,16 @@ def read_file(path: Path, root: Path) -> RawDocument:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise ReadError(f"not a supported format ({suffix or 'no extension'})")
-    size = path.stat().st_size
-    if size >= MAX_FILE_BYTES:
-        raise ReadError(f"file too large: {size / 2**20:.1f} MB (limit {MAX_FILE_BYTES / 2**20:.0f} MB)")
-    if size == 0:
-        raise ReadError("empty file")
-    data = path.read_bytes()
+    try:
+        with os.fdopen(open_regular(path), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size >= MAX_FILE_BYTES:
+                raise ReadError(f"file too large: {size / 2**20:.1f} MB (limit {MAX_FILE_BYTES / 2**20:.0f} MB)")
+            if size == 0:
+                raise ReadError("empty file")
+            data = fh.read()
+    except OSError as exc:
+        raise ReadError(f"cannot read the file: {(exc.strerror or type(exc).__name__).lower()}") from exc
     text, fields = _READERS[suffix](data)
     check_report_text(text)
     return RawDocument(source_file=path.relative_to(root).as_posix(), doc_id=doc_id_of(data),
@@ -122,8 +138,26 @@ def read_file(path: Path, root: Path) -> RawDocument:
 
 
 def check_report_text(text: str) -> None:
-    """Raise ReadError unless `text` (judged on its opening) reads as a Chinese report."""
-    text = text[:REPORT_CHECK_CHARS]
+    """Raise ReadError unless `text` reads as a Chinese report: its opening is Chinese, and no
+    stretch of it is mis-decoded (a second half in another encoding, a broken font map)."""
+    _check_opening(text[:REPORT_CHECK_CHARS])
+    _check_every_stretch(text)
+
+
+def _check_every_stretch(text: str) -> None:
+    common_han = _common_han()
+    for start in range(REPORT_CHECK_CHARS, len(text), REPORT_CHECK_CHARS):
+        han = HAN_CHAR.findall(text, start, start + REPORT_CHECK_CHARS)
+        if len(han) < MIN_HAN_CHARS:
+            continue
+        common = sum(map(common_han.__contains__, han))
+        if common < MIN_COMMON_HAN_SHARE * len(han):
+            line = text.count("\n", 0, start) + 1
+            raise ReadError(f"mis-decoded text from about line {line} on: only {common / len(han):.0%} of its "
+                            f"Han characters there are common ones (mixed encodings?)")
+
+
+def _check_opening(text: str) -> None:
     han = HAN_CHAR.findall(text)
     if len(han) < MIN_HAN_CHARS:
         raise ReadError(f"not a Chinese report: only {len(han)} Han characters (fewer than {MIN_HAN_CHARS})")
@@ -225,7 +259,20 @@ def _detect(data: bytes, declared: str | None, contradicted: str = "") -> str:
             decodings.append((_plausibility(text) - damaged, text))
     if not decodings:
         raise ReadError(f"{contradicted}not text in any supported encoding (UTF-8, UTF-16, GB18030/GBK, Big5)")
-    return max(decodings, key=lambda scored: scored[0])[1]
+    text = max(decodings, key=lambda scored: scored[0])[1]
+    private = len(PRIVATE_USE.findall(text))
+    if private > MAX_PRIVATE_USE_SHARE * len(text):
+        raise ReadError(f"{contradicted}mixed or unknown encoding: the best decoding has {private} private-use "
+                        f"characters (bytes no standard character stands for)")
+    return text
+
+
+def _mostly_common_han(text: str) -> bool:
+    """Chinese text beyond doubt: mostly Han characters, nearly all of them common ones."""
+    han = HAN_CHAR.findall(text)
+    visible = len(text) - sum(map(str.isspace, text))
+    return (len(han) >= MIN_HAN_CHARS and len(han) >= MIN_HAN_SHARE_OF_LETTERS * visible
+            and sum(map(_common_han().__contains__, han)) >= MIN_COMMON_HAN_SHARE * len(han))
 
 
 def _plausibility(text: str) -> int:
@@ -235,9 +282,14 @@ def _plausibility(text: str) -> int:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text without a BOM shows NUL in every other byte for ASCII characters."""
+    """UTF-16 text without a BOM shows NUL in every other byte for ASCII characters; text of
+    Chinese only shows no NULs, but decodes to common Chinese characters in one byte order."""
     if len(data) < 4 or len(data) % 2:
         return None
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = _decode_whole(data, encoding)
+        if text is not None and _mostly_common_han(text):
+            return text
     even_nuls, odd_nuls = data[0::2].count(0), data[1::2].count(0)
     half = len(data) // 2
     for encoding, nuls in (("utf-16-le", odd_nuls), ("utf-16-be", even_nuls)):
@@ -638,12 +690,17 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
+            unzipped_xml = sum(info.file_size for info in archive.infolist()
+                               if info.filename.lower().endswith((".xml", ".rels")))
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReadError(f"broken .docx: not a readable zip archive ({exc})") from exc
     if unzipped > MAX_UNZIPPED_BYTES:
         raise ReadError(f"broken .docx: unpacks to {unzipped / 2**20:.0f} MB "
                         f"(limit {MAX_UNZIPPED_BYTES / 2**20:.0f} MB)")
+    if unzipped_xml > MAX_UNZIPPED_XML_BYTES:
+        raise ReadError(f"oversized .docx: its XML unpacks to {unzipped_xml / 2**20:.0f} MB "
+                        f"(limit {MAX_UNZIPPED_XML_BYTES / 2**20:.0f} MB)")
     missing = [name for name in OOXML_REQUIRED_PARTS if name not in names]
     if missing:
         raise ReadError(f"broken .docx: not an Office Open XML package (no {', '.join(missing)})")

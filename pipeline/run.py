@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import sys
 import time
 import traceback
@@ -30,10 +29,12 @@ import pipeline
 from pipeline import readers
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.errors import NothingReadable
+from pipeline.inputs import Input, printable, walk
 from pipeline.lexicons import lexicons_fingerprint
 from pipeline.panel import build_derived_tables
+from pipeline.pool import OVER_BUDGET, Budget, budgeted_map, memory_exhausted_reason
 from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns
-from pipeline.writer import OutputSet
+from pipeline.writer import HELD_LOCKS, Dataset, OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
 PACKAGE_DIRS = ("pipeline", "extractors")
@@ -72,13 +73,9 @@ class RunSummary:
                 f"→ {output_dir} in {self.seconds:.1f}s")
 
 
-def discover(input_dir: Path) -> list[Path]:
-    """All files below `input_dir`, hidden ones excluded, in a stable order."""
-    return sorted(
-        (p for p in input_dir.rglob("*")
-         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(input_dir).parts)),
-        key=lambda p: p.relative_to(input_dir).as_posix(),
-    )
+def discover(input_dir: Path) -> list[Input]:
+    """Every path below `input_dir`, each with its fate when the walk already decides it."""
+    return walk(input_dir)
 
 
 @dataclass
@@ -105,31 +102,54 @@ def process_file(path: Path, root: Path) -> FileResult:
             tables = document_columns(process_document(raw))
         except readers.ReadError as exc:
             manifest.update(status="failed", error=str(exc))
+        except MemoryError:
+            manifest.update(status="failed", error=memory_exhausted_reason())
         except Exception as exc:  # a bug on one input must not end the run; the trace goes to stderr
             traceback.print_exc(file=sys.stderr)
             manifest.update(status="failed", error=f"internal error: {type(exc).__name__}: {exc}")
     if manifest["doc_id"] is None:
         # unread files get their content id too, so that an unchanged failure is recognised next run
-        manifest["doc_id"] = readers.file_doc_id(path)
+        try:
+            manifest["doc_id"] = readers.file_doc_id(path)
+        except OSError:
+            pass
     manifest["seconds"] = round(time.perf_counter() - started, 3)
     return FileResult(manifest, tables)
+
+
+def _warm_up() -> None:
+    """Load the lexicons, the tokenizer and the code catalogue by processing a tiny document."""
+    from pipeline.model import RawDocument
+    from pipeline.process import process_document
+
+    process_document(RawDocument(source_file="warm-up.txt", doc_id="warm-up",
+                                 text="工作总结\n一、养老服务\n全年新增养老床位3182张。", fields={}))
 
 
 def _process_job(job: tuple[Path, Path]) -> FileResult:
     return process_file(*job)
 
 
+def failed_result(job: tuple[Path, Path], reason: str) -> FileResult:
+    path, root = job
+    manifest = {"source_file": path.relative_to(root).as_posix(), "doc_id": None, "status": "failed",
+                "error": reason, "seconds": 0.0}
+    try:
+        manifest["doc_id"] = readers.file_doc_id(path)
+    except OSError:
+        pass
+    return FileResult(manifest, None)
+
+
 Engine = Callable[[list[tuple[Path, Path]]], Iterator[FileResult]]
 
 
-def local_engine(workers: int) -> Engine:
-    """Results in input order, from a pool of `workers` processes."""
+def local_engine(workers: int, budget: Budget = Budget()) -> Engine:
+    """Results in input order, from `workers` processes; a file over `budget` fails alone."""
     def run(jobs: list[tuple[Path, Path]]) -> Iterator[FileResult]:
-        if workers <= 1 or len(jobs) <= 1:
-            yield from map(_process_job, jobs)
-            return
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap(_process_job, jobs, chunksize=1)
+        if jobs:
+            _warm_up()  # workers fork from a process with everything loaded: a file's budget is its own
+        yield from budgeted_map(_process_job, jobs, workers, budget, failed_result, tuple(HELD_LOCKS))
     return run
 
 
@@ -159,8 +179,13 @@ class PreviousRun:
         return cls({row["source_file"]: row for row in rows}, position)
 
     def reusable(self, source_file: str, doc_id: str) -> dict | None:
+        """The previous row of an unchanged input that was read (not a copy of another file,
+        not over a budget that the next run may have raised)."""
         row = self.manifest.get(source_file)
-        return row if row is not None and row["doc_id"] == doc_id else None
+        if row is None or row["doc_id"] != doc_id or row["status"] == "skipped" and (row["error"] or "").startswith(
+                "same bytes as") or (row["error"] or "").startswith(OVER_BUDGET):
+            return None
+        return row
 
 
 def _document_groups(path: Path) -> Iterator[tuple[str, Columns]]:
@@ -211,72 +236,128 @@ class PreviousRows:
 
 def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: Engine | None = None,
                 on_file: Callable[[FileResult], None] | None = None) -> RunSummary:
-    """Extract every input under `input_dir` into the tables in `output_dir`."""
+    """Extract every input under `input_dir` into the tables in `output_dir`.
+
+    Raises `OutputBusy` when another run is writing into `output_dir`.
+    """
     started = time.perf_counter()
     engine = engine or local_engine(1)
     fingerprint = pipeline_fingerprint()
     summary = RunSummary(rows={name: 0 for name in DOCUMENT_TABLES})
-    paths = discover(input_dir)
-    previous = None if force else PreviousRun.load(output_dir, fingerprint)
+    with Dataset(output_dir, [*TABLES, *DERIVED_TABLES]) as dataset:
+        dataset.repair()
+        committed = dataset.committed_dir()
+        previous = None if force or committed is None else PreviousRun.load(committed, fingerprint)
+        plan = _plan(discover(input_dir), previous)
+        derived_exist = committed is not None and all(
+            (committed / f"{name}.parquet").exists() for name in DERIVED_TABLES)
+        if previous and derived_exist and all(step.row is not None for step in plan) \
+                and [_identity(step.row) for step in plan] == [_identity(row) for row in previous.manifest.values()]:
+            for step in plan:
+                _count(summary, step.row)
+                if step.row["status"] == "failed":
+                    _report_failure(step.row)
+            summary.up_to_date = True
+            summary.seconds = time.perf_counter() - started
+            return summary
 
-    # plan: which inputs keep their previous result
-    plan: list[tuple[Path, dict | None]] = []
-    for path in paths:
-        source_file = path.relative_to(input_dir).as_posix()
-        old = previous.reusable(source_file, readers.file_doc_id(path)) if previous else None
-        plan.append((path, old))
-    derived_exist = all((output_dir / f"{name}.parquet").exists() for name in DERIVED_TABLES)
-    if previous and derived_exist and all(old is not None for _, old in plan) and len(previous.manifest) == len(plan):
-        for _, old in plan:
-            _count(summary, old)
-            if old["status"] == "failed":
-                _report_failure(old)
-        summary.up_to_date = True
-        summary.seconds = time.perf_counter() - started
-        return summary
-
-    fresh = engine([(path, input_dir) for path, old in plan if old is None])
-    previous_rows = ({name: PreviousRows(output_dir / f"{name}.parquet", schema, previous.position)
-                      for name, schema in DOCUMENT_TABLES.items()} if previous else {})
-    seen_ids: dict[str, str] = {}
-    duplicates = NearDuplicateIndex()
-    with OutputSet(output_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
-        for path, old in plan:
-            if old is not None:
-                manifest = dict(old)
-                tables = ({name: previous_rows[name].take(old["doc_id"]) for name in DOCUMENT_TABLES}
-                          if old["status"] == "ok" else None)
-                summary.reused += 1
-                result = FileResult(manifest, tables)
-            else:
-                result = next(fresh)
+        run_dir = dataset.new_run()
+        fresh = engine([(step.path, input_dir) for step in plan if step.row is None])
+        previous_rows = ({name: PreviousRows(committed / f"{name}.parquet", schema, previous.position)
+                          for name, schema in DOCUMENT_TABLES.items()} if previous else {})
+        duplicates = NearDuplicateIndex()
+        with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
+            for step in plan:
+                if step.row is None:
+                    result = next(fresh)
+                    result.manifest["source_file"] = step.source_file
+                elif step.reused:
+                    tables = ({name: previous_rows[name].take(step.row["doc_id"]) for name in DOCUMENT_TABLES}
+                              if step.row["status"] == "ok" else None)
+                    summary.reused += 1
+                    result = FileResult(dict(step.row), tables)
+                else:
+                    result = FileResult(dict(step.row), None)
                 manifest = result.manifest
-                doc_id = manifest["doc_id"]
-                if manifest["status"] == "ok" and doc_id in seen_ids:
-                    manifest.update(status="skipped", error=f"same bytes as {seen_ids[doc_id]}")
-            if manifest["status"] == "failed":
-                _report_failure(manifest)
-            if manifest["status"] == "ok":
-                seen_ids[manifest["doc_id"]] = manifest["source_file"]
-                result.tables["documents"]["duplicate_of"] = [duplicates.original_of(
-                    manifest["doc_id"], result.tables["sentences"]["text"])]
-                for table, columns in result.tables.items():
-                    out.add(table, columns)
-                    summary.rows[table] += len(columns["doc_id"])
-            _count(summary, manifest)
-            out.add("manifest", {name: [value] for name, value in manifest.items()})
-            if on_file:
-                on_file(result)
-        if summary.ok == 0:  # leaving the block by an exception drops the new files: the old tables stay
+                if manifest["status"] == "failed":
+                    _report_failure(manifest)
+                if manifest["status"] == "ok":
+                    result.tables["documents"]["duplicate_of"] = [duplicates.original_of(
+                        manifest["doc_id"], result.tables["sentences"]["text"])]
+                    for table, columns in result.tables.items():
+                        out.add(table, columns)
+                        summary.rows[table] += len(columns["doc_id"])
+                _count(summary, manifest)
+                out.add("manifest", {name: [value] for name, value in manifest.items()})
+                if on_file:
+                    on_file(result)
+        if summary.ok == 0:  # the new run is never switched in: the old tables stay
+            dataset.discard(run_dir)
             raise NothingReadable(f"no report under {input_dir} could be read "
                                   f"({summary.failed} failed, {summary.skipped} skipped); no table was replaced")
-    build_derived_tables(output_dir)
+        build_derived_tables(run_dir)
+        dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
+@dataclass
+class _Step:
+    """What the run does with one input: process it (row None), reuse its previous rows,
+    or record the row the plan already knows (skipped or failed without reading)."""
+
+    source_file: str
+    path: Path
+    row: dict | None = None
+    reused: bool = False
+
+
+def _plan(inputs: list[Input], previous: "PreviousRun | None") -> list[_Step]:
+    """Each input's fate, decided from the current input set: the first of identical report
+    files (in input order) is read, the others are recorded as the same bytes as it."""
+    plan = []
+    first_with: dict[str, str] = {}  # doc_id → the first report file with those bytes
+    for item in inputs:
+        step = _Step(item.source_file, item.path)
+        if item.status is not None:
+            step.row = _row(item.source_file, None, item.status, item.reason)
+            plan.append(step)
+            continue
+        try:
+            doc_id = readers.file_doc_id(item.path)
+        except OSError as exc:
+            step.row = _row(item.source_file, None, "failed",
+                            f"cannot read the file: {(exc.strerror or type(exc).__name__).lower()}")
+            plan.append(step)
+            continue
+        if not readers.is_supported(item.path):
+            step.row = _row(item.source_file, doc_id, "skipped",
+                            f"not a report format ({item.path.suffix or 'no extension'})")
+            plan.append(step)
+            continue
+        if doc_id in first_with:
+            step.row = _row(item.source_file, doc_id, "skipped", f"same bytes as {first_with[doc_id]}")
+            plan.append(step)
+            continue
+        first_with[doc_id] = item.source_file
+        old = previous.reusable(item.source_file, doc_id) if previous else None
+        if old is not None:
+            step.row, step.reused = old, True
+        plan.append(step)
+    return plan
+
+
+def _row(source_file: str, doc_id: str | None, status: str, error: str | None) -> dict:
+    return {"source_file": source_file, "doc_id": doc_id, "status": status, "error": error, "seconds": 0.0}
+
+
+def _identity(row: dict) -> tuple:
+    """A manifest row without its timing."""
+    return row["source_file"], row["doc_id"], row["status"], row["error"]
+
+
 def _report_failure(manifest: dict) -> None:
-    log.warning("%s: %s", manifest["source_file"], manifest["error"])
+    log.warning("%s: %s", printable(manifest["source_file"]), printable(manifest["error"] or ""))
 
 
 def _count(summary: RunSummary, manifest: dict) -> None:

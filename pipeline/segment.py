@@ -9,6 +9,7 @@ the top. Sentences end at 。！？ (GB/T 15834) and at line ends; ； stays ins
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -144,14 +145,20 @@ def outline(text: str) -> list[Section]:
             kinds_open.append(heading.kind)
         levels.append(len(kinds_open))
 
+    # a section ends where the next heading of its level or above starts (one pass, from the end)
+    ends: list[int] = [len(text)] * len(headings)
+    waiting: list[int] = []  # headings after the current one, each above all that follow it
+    for index in range(len(headings) - 1, -1, -1):
+        while waiting and levels[waiting[-1]] > levels[index]:
+            waiting.pop()
+        if waiting:
+            ends[index] = headings[waiting[-1]].start
+        waiting.append(index)
+
     sections: list[Section] = []
     parents: list[int] = []  # section ids on the path from the top
     for index, (heading, level) in enumerate(zip(headings, levels)):
-        end = len(text)
-        for later, later_level in zip(headings[index + 1:], levels[index + 1:]):
-            if later_level <= level:
-                end = later.start
-                break
+        end = ends[index]
         while end > heading.start and text[end - 1] in " \n":
             end -= 1
         del parents[level - 1:]
@@ -191,13 +198,18 @@ def sentences(text: str, sections: list[Section]) -> list[Sentence]:
 
 
 def _innermost_sections(sections: list[Section]):
-    """A lookup from an offset to the innermost section whose span holds it."""
+    """A lookup from an offset to the innermost section whose span holds it.
+
+    Sections nest, so the innermost one holding an offset is the last section starting
+    at or before it, or the nearest of that section's ancestors that still holds it.
+    """
+    starts = [section.char_start for section in sections]
+    by_id = {section.section_id: section for section in sections}
+
     def lookup(offset: int) -> int | None:
-        best = None
-        for section in sections:
-            if section.char_start > offset:
-                break
-            if offset < section.char_end:
-                best = section.section_id
-        return best
+        index = bisect.bisect_right(starts, offset) - 1
+        section = sections[index] if index >= 0 else None
+        while section is not None and offset >= section.char_end:
+            section = by_id.get(section.parent_id)
+        return section.section_id if section is not None else None
     return lookup

@@ -7,6 +7,7 @@ import shutil
 import pyarrow.parquet as pq
 from click.testing import CliRunner
 
+from pipeline import errors
 from pipeline.cli import main
 from pipeline.schema import DOCUMENT_TABLES
 
@@ -40,14 +41,24 @@ def test_unchanged_inputs_are_not_processed_again(extracted, tmp_path):
     assert "up to date" in extract(str(corpus), str(out))
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.parquet")} == before
 
-    # one report changes: only it is processed (the other four and SOURCES.md are reused),
-    # and the tables equal a fresh run's
+    # one report changes: only it is processed (the other four are reused; SOURCES.md is never
+    # read), and the tables equal a fresh run's
     changed = corpus / "001_899b019fe3e48499.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("同志们", "各位同志"), encoding="utf-8")
-    assert "5 unchanged" in extract(str(corpus), str(out))
+    assert "4 unchanged" in extract(str(corpus), str(out))
     fresh = tmp_path / "fresh"
     extract(str(corpus), str(fresh))
     same_tables(out, fresh)
 
     assert re.search(r"\d+ unchanged", extract(str(corpus), str(out), "--force")) is None
     same_tables(out, fresh)
+
+
+def test_a_cluster_without_workers_is_a_clear_error_not_a_hang(tmp_path):
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None) as cluster:
+        result = CliRunner().invoke(main, ["extract", str(RAW), str(tmp_path / "out"), "--engine", "dask",
+                                           "--scheduler", cluster.scheduler_address, "--dask-timeout", "1"])
+    assert result.exit_code == errors.EngineUnavailable.exit_code
+    assert "no workers" in result.output

@@ -11,11 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.schema import DOCUMENT_TABLES, TABLES
+from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES
+from pipeline.writer import COMMIT_STEPS, CRASH_AT_VARIABLE
 
 from conftest import RAW, ROOT
 
@@ -82,38 +84,50 @@ def test_a_mirrored_report_is_marked_as_a_duplicate(tmp_path):
     assert pd.isna(docs.loc["c_other.txt", "duplicate_of"])
 
 
-def test_a_run_killed_mid_write_leaves_the_previous_tables_and_the_next_run_completes(tmp_path):
-    corpus = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), str(corpus), "--documents", "120"],
-                   check=True, capture_output=True)
+def _dataset(out: Path) -> dict[str, list]:
+    """Every table as its rows (the manifest without its timing)."""
+    tables = {name: pq.read_table(out / f"{name}.parquet") for name in [*TABLES, *DERIVED_TABLES]}
+    tables["manifest"] = tables["manifest"].drop(["seconds"])
+    return {name: table.to_pylist() for name, table in tables.items()}
+
+
+@pytest.mark.parametrize("step", COMMIT_STEPS)
+def test_a_run_killed_at_any_commit_step_leaves_the_old_or_the_new_dataset_and_the_next_run_repairs(tmp_path, step):
+    corpus, out, fresh = tmp_path / "corpus", tmp_path / "out", tmp_path / "fresh"
+    corpus.mkdir()
+    shutil.copy(RAW / "003_8057266bf11dcad7.txt", corpus)
+    assert CliRunner().invoke(main, ["extract", str(corpus), str(out)]).exit_code == 0
+    old = _dataset(out)
+    shutil.copy(RAW / "001_899b019fe3e48499.txt", corpus)
+    assert CliRunner().invoke(main, ["extract", str(corpus), str(fresh)]).exit_code == 0
+    new = _dataset(fresh)
+
+    killed = subprocess.run([BIN / "policymine", "extract", str(corpus), str(out)], capture_output=True,
+                            env={**os.environ, CRASH_AT_VARIABLE: step})
+    assert killed.returncode == 70, killed.stderr
+    assert _dataset(out) == (old if step == "written" else new)
+
+    result = CliRunner().invoke(main, ["extract", str(corpus), str(out)])
+    assert result.exit_code == 0, result.output
+    assert _dataset(out) == new
+    assert sorted(p.name for p in (out / ".runs").iterdir()) == sorted(
+        ["current", "lock", (out / ".runs" / "current").resolve().name]), "leftovers of the killed run"
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_tables_of_an_older_layout_are_adopted_and_a_kill_leaves_them_readable(tmp_path):
     out = tmp_path / "out"
-    subprocess.run([BIN / "policymine", "extract", str(corpus), str(out)], check=True, capture_output=True)
-    before = {name: (out / f"{name}.parquet").read_bytes() for name in TABLES}
+    assert CliRunner().invoke(main, ["extract", str(RAW), str(out)]).exit_code == 0
+    before = _dataset(out)
+    for path in out.glob("*.parquet"):  # the plain files an older version wrote
+        data = path.read_bytes()
+        path.unlink()
+        path.write_bytes(data)
+    shutil.rmtree(out / ".runs")
+    (out / ".indicators.parquet.999999.tmp").write_bytes(b"left by a killed run")
 
-    (corpus / "late_addition.txt").write_bytes((RAW / "004_5611c76e844a341e.txt").read_bytes())
-    run = subprocess.Popen([BIN / "policymine", "extract", str(corpus), str(out), "--force"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not list(out.glob(".*.tmp")) and run.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert run.poll() is None, "the run ended before it could be killed"
-    time.sleep(0.3)
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait()
-
-    for name, data in before.items():
-        assert (out / f"{name}.parquet").read_bytes() == data, f"{name} changed under a killed run"
-        pd.read_parquet(out / f"{name}.parquet")
-    subprocess.run([BIN / "policymine", "extract", str(corpus), str(out)], check=True, capture_output=True)
-    assert "late_addition.txt" in set(pd.read_parquet(out / "manifest.parquet").source_file)
-    assert not [p for p in out.glob(".*.tmp") if p.stat().st_size and _alive(p)]
-
-
-def _alive(temporary: Path) -> bool:
-    """A temporary file is stale once the process whose pid it carries is gone."""
-    pid = int(temporary.name.rsplit(".", 2)[-2])
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+    result = CliRunner().invoke(main, ["extract", str(RAW), str(out)])
+    assert result.exit_code == 0 and "up to date" in result.output, result.output
+    assert all(path.is_symlink() for path in out.glob("*.parquet"))
+    assert _dataset(out) == before
+    assert not list(out.glob(".*.tmp"))
