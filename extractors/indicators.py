@@ -716,6 +716,11 @@ def _previous_clause(sentence: str, start: int, c: Cues) -> str:
 
 # ---------------------------------------------------------------- what a figure measures
 
+# How far before (and after) a count its kind words are read: they stand next to it, and a clause
+# that lists thousands of figures must not be read again for each.
+KIND_CUE_REACH = 60
+# The longest sentence read whole for a figure's code (see `_code_context`).
+CODE_CONTEXT_CHARS = 400
 # A list item ends here (…28家；新建床位…): a reading does not carry across it.
 ITEM_BREAK = re.compile(r"[；;]")
 # Units whose figures are counts of persisting things or of additions: the ones a stock/flow cue reads.
@@ -752,6 +757,22 @@ def _kind_cue(unit: str, clause_lead: str, stock_lead: str | None, follow: str, 
     if stock_lead:
         return "stock", stock_lead
     return ("flow", build.group()) if build else (None, None)
+
+
+def _code_context(sentence: str, q: Quantity) -> str:
+    """The text a figure's code is read in: its sentence, or around it in a sentence longer than any
+    a report writes (real ones stay under ~400 characters), so a run-on list costs linear time."""
+    if len(sentence) <= CODE_CONTEXT_CHARS:
+        return sentence
+    half = CODE_CONTEXT_CHARS // 2
+    return sentence[max(0, q.char_start - half):q.char_end + half]
+
+
+def _names_a_half(clause: str, seen: dict[str, bool]) -> bool:
+    """Whether the clause names 上半年/下半年, read once per clause."""
+    if clause not in seen:
+        seen[clause] = HALF_CUE.search(clause) is not None
+    return seen[clause]
 
 
 def _measure_kind(code: str | None, unit: str, cue: str | None) -> str | None:
@@ -930,9 +951,13 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
         sentence_cues = _SentenceCues(sent_text)
         clause_status: dict[tuple[int, int], str] = {}  # figures of one clause share its cue words
         stock_lead = c.stock_lead.search(sent_text)  # the first 截至/目前…: it leads every later clause
+        clauses: dict[tuple[int, int], str] = {}
+        halves_named: dict[str, bool] = {}
         for index_in_sentence, (q, subject) in enumerate(zip(quantities, subjects)):
             cs, ce = clause_bounds(sent_text, q.char_start, q.char_end)
-            clause = sent_text[cs:ce]
+            if (cs, ce) not in clauses:  # one string per clause: a long list of figures shares it
+                clauses[cs, ce] = sent_text[cs:ce]
+            clause = clauses[cs, ce]
             segment_start = sentence_cues.segment_start(cs)
             if (cs, ce) not in clause_status:
                 clause_status[cs, ce] = _status(section_status, clause, sent_text[segment_start:cs],
@@ -948,17 +973,18 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                 else:
                     period = _period_for(status, meta, section_period)
             if period and len(period) == 4 and section_period and section_period.startswith(period) \
-                    and section_period != period and HALF_CUE.search(clause) is None:
+                    and section_period != period and not _names_a_half(clause, halves_named):
                 period = section_period
             theme = _theme(subject, clause, sent_text, labels, heading_raw, c)
             sibling = (reading_before[:2] if reading_before and not ITEM_BREAK.search(sent_text, reading_before[2], cs)
                        else None)
             lead_before = stock_lead.group() if stock_lead and stock_lead.end() <= cs else None
-            kind_cue, kind_evidence = _kind_cue(q.unit, sent_text[cs:q.char_start], lead_before,
-                                                sent_text[q.char_end:ce], sibling, c)
+            kind_cue, kind_evidence = _kind_cue(
+                q.unit, sent_text[max(cs, q.char_start - KIND_CUE_REACH):q.char_start], lead_before,
+                sent_text[q.char_end:min(ce, q.char_end + KIND_CUE_REACH)], sibling, c)
             if kind_cue in ("stock", "flow"):
                 reading_before = (kind_cue, kind_evidence.split(" (")[0], ce)
-            code = assign_code(subject, q.unit, theme, sent_text, kind_cue=kind_cue)
+            code = assign_code(subject, q.unit, theme, _code_context(sent_text, q), kind_cue=kind_cue)
             if (code is None or catalogue()[code].umbrella) and heading_topic and heading_topic not in sent_text:
                 # 四是落实临时救助政策。…已救助132人次，金额… : the heading names the programme. Only the
                 # heading and the subject are read, the rest of the sentence belongs to other figures.

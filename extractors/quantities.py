@@ -379,20 +379,47 @@ def is_rate_shared(text: str, first: Quantity, second: Quantity, g: Grammar) -> 
     return bool(RATE_SHARED_GAP.match(text[first.char_end:second.char_start])) or is_change(text, first, second, g)
 
 
+def _first_ends(text: str, start: int, end: int, g: Grammar) -> dict[str, int]:
+    """Where each rate, standard and spending word first ends within text[start:end]."""
+    ends = {}
+    for word in (*(w for w, _ in g.clause_rates), *g.standard_words, *g.spending_words):
+        at = text.find(word, start, end)
+        if at != -1:
+            ends[word] = at + len(word)
+    return ends
+
+
+def _nearest(rated: list[Quantity], starts: list[int], at: int) -> Quantity:
+    """The rated figure nearest to offset `at`, the earlier one on a tie."""
+    i = bisect.bisect_left(starts, at)
+    if i == 0:
+        return rated[0]
+    if i == len(rated) or at - starts[i - 1] <= starts[i] - at:
+        return rated[i - 1]
+    return rated[i]
+
+
 def _standard_amounts(text: str, quantities: list[Quantity], g: Grammar) -> list[Quantity]:
     """Bare 元 standards take their rate from the clause or the sentence (see units.yaml
     `standard_amounts`)."""
     rated = [q for q in quantities if q.unit.startswith("CNY/")]
+    rated_starts = [r.char_start for r in rated]
+    first_in_clause: dict[int, dict[str, int]] = {}  # clause start → word → where it first ends there
     out = []
     for q in quantities:
         if q.unit == "CNY" and q.unit_word == "元" and q.value <= g.max_standard:
-            clause_start, _ = clause_bounds(text, q.char_start, q.char_end)
-            left = text[clause_start:q.char_start]
-            rate = next((unit for word, unit in g.clause_rates if word in left), None)
-            if rate is None and rated and any(w in left for w in g.standard_words) \
-                    and not any(w in left for w in g.spending_words):
-                nearest = min(rated, key=lambda r: abs(r.char_start - q.char_start))
-                rate = nearest.unit
+            clause_start, clause_end = clause_bounds(text, q.char_start, q.char_end)
+            if clause_start not in first_in_clause:
+                first_in_clause[clause_start] = _first_ends(text, clause_start, clause_end, g)
+            ends = first_in_clause[clause_start]
+
+            def in_left(word: str) -> bool:  # the word lies between the clause start and the figure
+                return ends.get(word, len(text) + 1) <= q.char_start
+
+            rate = next((unit for word, unit in g.clause_rates if in_left(word)), None)
+            if rate is None and rated and any(in_left(w) for w in g.standard_words) \
+                    and not any(in_left(w) for w in g.spending_words):
+                rate = _nearest(rated, rated_starts, q.char_start).unit
             if rate is not None:
                 q = replace(q, unit=rate)
         out.append(q)
