@@ -47,4 +47,4 @@ startup: $(VENV)/.installed-core
 	$(BIN)/python bench/startup.py
 
 clean:
-	rm -rf data/processed/*.parquet data/processed/.*.tmp data/processed/exports data/processed/review build
+	rm -rf data/processed/*.parquet data/processed/.runs data/processed/exports data/processed/review build
