@@ -250,7 +250,7 @@ def _heading_and_opening_lines(text: str) -> tuple[list[str], list[str]]:
 def _named_beside_its_self_reference(best: Region, score: dict[Region, float], strong: set[Region],
                                       shares: dict[str, float]) -> bool:
     """A place named only in passing counts when the report's self-references use its
-    ending throughout (全州 … 黔西南州) and it is the only place so named."""
+    ending throughout (全州 … 恩施州) and it is the only place so named."""
     ending = best.name[-1]
     same_ending = [r for r in score if r.name[-1] == ending and r.code != best.code]
     return (best not in strong and not same_ending and shares.get(ending, 0.0) >= CLEAR_ENDING_SHARE
