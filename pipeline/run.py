@@ -27,13 +27,14 @@ import pyarrow.parquet as pq
 
 import pipeline
 from pipeline import readers
+from pipeline import duplicates
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.errors import NothingReadable
 from pipeline.inputs import Input, printable, walk
 from pipeline.lexicons import lexicons_fingerprint
 from pipeline.panel import build_derived_tables
 from pipeline.pool import OVER_BUDGET, Budget, budgeted_map, memory_exhausted_reason
-from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns
+from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, from_ipc
 from pipeline.writer import HELD_LOCKS, Dataset, OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
@@ -80,26 +81,36 @@ def discover(input_dir: Path) -> list[Input]:
 
 @dataclass
 class FileResult:
+    """What processing one file gives the run: its manifest row and, when it was read, its rows
+    of each document table as Arrow IPC bytes (each text sent once per table that holds it, no
+    Python objects to rebuild) and its near-duplicate signature."""
+
     manifest: dict
-    tables: dict[str, Columns] | None  # the document's rows per table, column by column
+    tables: dict[str, bytes] | None = None
+    signature: duplicates.LeanMinHash | None = None
+
+    def batches(self) -> dict[str, pa.RecordBatch]:
+        return {name: from_ipc(name, data) for name, data in self.tables.items()}
 
 
 def process_file(path: Path, root: Path) -> FileResult:
     """Read and process one file; failures become a manifest row, never an exception."""
     from pipeline.process import process_document
-    from pipeline.schema import document_columns
+    from pipeline.schema import document_batches, to_ipc
 
     started = time.perf_counter()
     source_file = path.relative_to(root).as_posix()
     manifest = {"source_file": source_file, "doc_id": None, "status": "ok", "error": None, "seconds": 0.0}
-    tables = None
+    tables = signature = None
     if not readers.is_supported(path):
         manifest.update(status="skipped", error=f"not a report format ({path.suffix or 'no extension'})")
     else:
         try:
             raw = readers.read_file(path, root)
             manifest["doc_id"] = raw.doc_id
-            tables = document_columns(process_document(raw))
+            processed = process_document(raw)
+            tables = {name: to_ipc(batch) for name, batch in document_batches(processed).items()}
+            signature = duplicates.signature([sentence.text for sentence in processed.sentences])
         except readers.ReadError as exc:
             manifest.update(status="failed", error=str(exc))
         except MemoryError:
@@ -114,7 +125,7 @@ def process_file(path: Path, root: Path) -> FileResult:
         except OSError:
             pass
     manifest["seconds"] = round(time.perf_counter() - started, 3)
-    return FileResult(manifest, tables)
+    return FileResult(manifest, tables, signature)
 
 
 def _warm_up() -> None:
@@ -265,32 +276,42 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         fresh = engine([(step.path, input_dir) for step in plan if step.row is None])
         previous_rows = ({name: PreviousRows(committed / f"{name}.parquet", schema, previous.position)
                           for name, schema in DOCUMENT_TABLES.items()} if previous else {})
-        duplicates = NearDuplicateIndex()
-        with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
-            for step in plan:
-                if step.row is None:
-                    result = next(fresh)
-                    result.manifest["source_file"] = step.source_file
-                elif step.reused:
-                    tables = ({name: previous_rows[name].take(step.row["doc_id"]) for name in DOCUMENT_TABLES}
-                              if step.row["status"] == "ok" else None)
-                    summary.reused += 1
-                    result = FileResult(dict(step.row), tables)
-                else:
-                    result = FileResult(dict(step.row), None)
-                manifest = result.manifest
-                if manifest["status"] == "failed":
-                    _report_failure(manifest)
-                if manifest["status"] == "ok":
-                    result.tables["documents"]["duplicate_of"] = [duplicates.original_of(
-                        manifest["doc_id"], result.tables["sentences"]["text"])]
-                    for table, columns in result.tables.items():
-                        out.add(table, columns)
-                        summary.rows[table] += len(columns["doc_id"])
-                _count(summary, manifest)
-                out.add("manifest", {name: [value] for name, value in manifest.items()})
-                if on_file:
-                    on_file(result)
+        near_duplicates = NearDuplicateIndex()
+        try:
+            with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
+                for step in plan:
+                    if step.row is None:
+                        result = next(fresh)
+                        result.manifest["source_file"] = step.source_file
+                        batches = result.batches() if result.tables is not None else None
+                        signature = result.signature
+                    elif step.reused:
+                        result = FileResult(dict(step.row))
+                        batches = signature = None
+                        if step.row["status"] == "ok":
+                            columns = {name: previous_rows[name].take(step.row["doc_id"]) for name in DOCUMENT_TABLES}
+                            batches = {name: pa.RecordBatch.from_pydict(columns[name], schema=schema)
+                                       for name, schema in DOCUMENT_TABLES.items()}
+                            signature = duplicates.signature(columns["sentences"]["text"])
+                        summary.reused += 1
+                    else:
+                        result = FileResult(dict(step.row))
+                        batches = signature = None
+                    manifest = result.manifest
+                    if manifest["status"] == "failed":
+                        _report_failure(manifest)
+                    if manifest["status"] == "ok":
+                        batches["documents"] = _with_duplicate_of(
+                            batches["documents"], near_duplicates.original_of(manifest["doc_id"], signature))
+                        for table, batch in batches.items():
+                            out.add(table, batch)
+                            summary.rows[table] += batch.num_rows
+                    _count(summary, manifest)
+                    out.add("manifest", {name: [value] for name, value in manifest.items()})
+                    if on_file:
+                        on_file(result)
+        finally:
+            fresh.close()  # the workers end before the derived tables are built
         if summary.ok == 0:  # the new run is never switched in: the old tables stay
             dataset.discard(run_dir)
             raise NothingReadable(f"no report under {input_dir} could be read "
@@ -299,6 +320,12 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _with_duplicate_of(documents: pa.RecordBatch, original: str | None) -> pa.RecordBatch:
+    """A document's row with `duplicate_of` set: only the run sees the documents before it."""
+    position = documents.schema.get_field_index("duplicate_of")
+    return documents.set_column(position, documents.schema.field(position), pa.array([original], pa.string()))
 
 
 @dataclass
