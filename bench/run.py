@@ -9,7 +9,7 @@ Measures in one run, on the same text, in CPU seconds of the whole process tree
   pipeline's segmenter, with how often its word boundaries agree with jieba's),
   and the floor of what any run must do: read, decode, OpenCC, one pass of the
   pipeline's theme automaton and a parquet write of the text;
-- the peak resident memory of the process tree (sampled every 0.1 s) at N and at
+- the peak memory of the process tree (PSS and RSS, sampled every 0.1 s) at N and at
   4N documents (with a folder: a quarter of its files, then all of them).
 Writes a markdown report (bench/REPORT.md by default) and prints it. The machine
 may be shared: CPU seconds are what to compare; `--repeat` takes the best of several runs.
@@ -39,7 +39,8 @@ BIN = Path(sys.executable).parent
 class Run:
     wall: float  # seconds
     cpu: float  # user + system seconds of the whole process tree
-    peak_rss: int  # bytes, the process tree's resident memory at its highest sample
+    peak_rss: int  # bytes, the process tree's resident memory at its highest sample (shared pages once a process)
+    peak_pss: int  # bytes, the same as proportional set size: pages shared after the fork counted once in all
 
 
 def timed_extract(corpus: Path, out: Path, workers: int, force: bool = True) -> Run:
@@ -49,7 +50,7 @@ def timed_extract(corpus: Path, out: Path, workers: int, force: bool = True) -> 
         command.append("--force")
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak, done = [0], threading.Event()
+    peak, peak_pss, done = [0], [0], threading.Event()
 
     def sample() -> None:
         try:
@@ -57,7 +58,9 @@ def timed_extract(corpus: Path, out: Path, workers: int, force: bool = True) -> 
             while not done.is_set():
                 try:
                     tree = [root, *root.children(recursive=True)]
-                    peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
+                    memory = [p.memory_full_info() for p in tree if p.is_running()]
+                    peak[0] = max(peak[0], sum(m.rss for m in memory))
+                    peak_pss[0] = max(peak_pss[0], sum(m.pss for m in memory))
                 except psutil.Error:
                     pass
                 done.wait(0.1)
@@ -75,13 +78,13 @@ def timed_extract(corpus: Path, out: Path, workers: int, force: bool = True) -> 
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"extract failed ({process.returncode}):\n{errors.decode()[-2000:]}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, peak[0])
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak[0], peak_pss[0])
 
 
 def best(runs: list[Run]) -> Run:
     """The run with least CPU (the one least disturbed by other load), with the highest peak seen."""
     chosen = min(runs, key=lambda r: r.cpu)
-    return Run(chosen.wall, chosen.cpu, max(r.peak_rss for r in runs))
+    return Run(chosen.wall, chosen.cpu, max(r.peak_rss for r in runs), max(r.peak_pss for r in runs))
 
 
 def repeated(repeat: int, *args, **kwargs) -> Run:
@@ -235,10 +238,12 @@ def main() -> None:
         f"{two.cpu / one.cpu - 1:+.0%} CPU.",
         f"- the pipeline at 1 worker is **{reference['floor'] / one.cpu:.0%}** of the floor's rate.",
         f"- rjieba's word boundaries agree with jieba's on {reference['agreement']:.2%} (first 200 texts).",
-        f"- peak memory of the process tree: {one.peak_rss / mib:.0f} MiB at 1 worker, "
-        f"{two.peak_rss / mib:.0f} MiB at 2; at 2 workers **{memory_small.peak_rss / mib:.0f} MiB at "
-        f"{small_n:,} documents, {memory_large.peak_rss / mib:.0f} MiB at {large_n:,}** "
-        f"({memory_large.peak_rss / memory_small.peak_rss - 1:+.0%}).",
+        f"- peak memory of the process tree, as the sum of its processes' proportional set sizes (the "
+        f"sum of resident sizes, which counts pages shared after the fork in every process, in brackets): "
+        f"{one.peak_pss / mib:.0f} ({one.peak_rss / mib:.0f}) MiB at 1 worker, "
+        f"{two.peak_pss / mib:.0f} ({two.peak_rss / mib:.0f}) MiB at 2; at 2 workers **{memory_small.peak_pss / mib:.0f} "
+        f"({memory_small.peak_rss / mib:.0f}) MiB at {small_n:,} documents, {memory_large.peak_pss / mib:.0f} "
+        f"({memory_large.peak_rss / mib:.0f}) MiB at {large_n:,}** ({memory_large.peak_pss / memory_small.peak_pss - 1:+.0%}).",
         "",
     ]
     report = "\n".join(lines)

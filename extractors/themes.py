@@ -439,6 +439,8 @@ def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
 
 def _top_phrases(phrases: list[str]) -> tuple[str, ...]:
     """The most frequent of the phrases (AGGREGATE_EVIDENCE of them), ties in text order."""
+    if len(set(phrases)) == len(phrases):  # the usual case, each phrase once: text order is the answer
+        return tuple(phrases[:AGGREGATE_EVIDENCE])
     return tuple(phrase for phrase, _ in Counter(phrases).most_common(AGGREGATE_EVIDENCE))
 
 

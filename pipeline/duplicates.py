@@ -11,6 +11,7 @@ computed where the document is processed (a worker), the index is kept by the ru
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
@@ -23,13 +24,19 @@ PUNCTUATION = re.compile(r"[\s，,。．.、；;：:！!？?“”\"'‘’（�
 SEED = 1  # fixed permutations: the same input gives the same answer
 
 
+@cache
+def _blank() -> MinHash:
+    """An empty MinHash: its permutations are drawn once, copies share them."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED)
+
+
 def signature(sentences: list[str]) -> LeanMinHash | None:
     """The MinHash of a report's set of sentences, or None when it has too few to compare."""
     keys = {PUNCTUATION.sub("", s).encode("utf-8") for s in sentences}
     keys = {k for k in keys if len(k) >= 3 * MIN_SENTENCE_CHARS}  # UTF-8: 3 bytes a character
     if len(keys) < MIN_SENTENCES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+    minhash = _blank().copy()
     minhash.update_batch(sorted(keys))
     return LeanMinHash(minhash)  # without the permutations: small to send
 
