@@ -128,8 +128,8 @@ def process_file(path: Path, root: Path) -> FileResult:
     return FileResult(manifest, tables, signature)
 
 
-# Long enough for the reader's checks, with pinyin debris (創(chuàng)) so that its dictionary loads too.
-WARM_UP_TEXT = ("民政局工作总结\n一、养老服务\n全年新增养老床位3182张，創(chuàng)新居家养老服务模式。\n"
+# Long enough for the reader's checks.
+WARM_UP_TEXT = ("民政局工作总结\n一、养老服务\n全年新增养老床位3182张，创新居家养老服务模式。\n"
                 "二、社会救助\n发放临时救助资金1907万元，保障困难群众基本生活。\n")
 
 
