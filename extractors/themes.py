@@ -35,7 +35,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate, groupby
 from operator import itemgetter
 from pathlib import Path
@@ -231,8 +231,11 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
     return j > i  # some boundary lies strictly inside the span
 
 
+@lru_cache(maxsize=1 << 14)
 def read(text: str, already_normalised: bool = False) -> Reading:
-    """The lexicon phrases in `text`, each distinct phrase counted once per theme."""
+    """The lexicon phrases in `text`, each distinct phrase counted once per theme (shared: do not
+    mutate). Cached: the indicators read again the sentences that hold a figure, and headings
+    and stock sentences recur across reports."""
     lex = lexicon()
     key, source, offsets = matching_key(text, already_normalised)
     if lex.is_boilerplate(key):
