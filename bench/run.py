@@ -207,7 +207,11 @@ def main() -> None:
     def rate(seconds: float) -> str:
         return f"{chars / seconds / 1e6:.2f} M chars/CPU-s"
 
-    pipeline_rate = chars / one.cpu
+    small_chars = sum(len(decode_bytes(path.read_bytes())) for path in text_files(small))
+    large_chars = sum(len(decode_bytes(path.read_bytes())) for path in text_files(large))
+    # What each further document costs, without the fixed costs of a run (imports, lexicons, start-up)
+    marginal_rate = (large_chars - small_chars) / max(memory_large.cpu - memory_small.cpu, 1e-9)
+    jieba_rate = chars / reference["jieba"]
     mib = 2 ** 20
     small_n, large_n = len(text_files(small)), len(text_files(large))
     command = f"python bench/run.py {f'--dir {args.dir}' if args.dir else f'--documents {args.documents}'}"
@@ -234,6 +238,9 @@ def main() -> None:
         f"| floor: read, decode, OpenCC, theme automaton, parquet | {reference['floor']:.1f} | | "
         f"{rate(reference['floor'])} | {reference['jieba'] / reference['floor']:.1f}× |",
         "",
+        f"- marginal rate, 2 workers ({small_n:,} → {large_n:,} documents: {memory_small.cpu:.1f} → "
+        f"{memory_large.cpu:.1f} CPU s): **{marginal_rate / 1e6:.2f} M chars/CPU-s = "
+        f"{marginal_rate / jieba_rate:.2f}× plain jieba**, the run's fixed costs left out.",
         f"- speed-up at 2 workers (wall): **{one.wall / two.wall:.2f}×**; the second worker costs "
         f"{two.cpu / one.cpu - 1:+.0%} CPU.",
         f"- the pipeline at 1 worker is **{reference['floor'] / one.cpu:.0%}** of the floor's rate.",
