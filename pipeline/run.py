@@ -26,8 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import pipeline
-from pipeline import readers
-from pipeline import duplicates
+from pipeline import duplicates, readers
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.errors import NothingReadable
 from pipeline.inputs import Input, printable, walk
@@ -286,23 +285,8 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         try:
             with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
                 for step in plan:
-                    if step.row is None:
-                        result = next(fresh)
-                        result.manifest["source_file"] = step.source_file
-                        batches = result.batches() if result.tables is not None else None
-                        signature = result.signature
-                    elif step.reused:
-                        result = FileResult(dict(step.row))
-                        batches = signature = None
-                        if step.row["status"] == "ok":
-                            columns = {name: previous_rows[name].take(step.row["doc_id"]) for name in DOCUMENT_TABLES}
-                            batches = {name: pa.RecordBatch.from_pydict(columns[name], schema=schema)
-                                       for name, schema in DOCUMENT_TABLES.items()}
-                            signature = duplicates.signature(columns["sentences"]["text"])
-                        summary.reused += 1
-                    else:
-                        result = FileResult(dict(step.row))
-                        batches = signature = None
+                    result, batches, signature = _rows_of(step, fresh, previous_rows)
+                    summary.reused += step.reused
                     manifest = result.manifest
                     if manifest["status"] == "failed":
                         _report_failure(manifest)
@@ -326,6 +310,22 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _rows_of(step: "_Step", fresh: Iterator[FileResult], previous_rows: dict[str, PreviousRows]) -> tuple[
+        FileResult, dict[str, pa.RecordBatch] | None, duplicates.LeanMinHash | None]:
+    """A step's manifest row, its rows of each document table (None when it was not read) and its
+    near-duplicate signature: from the engine, or copied from the previous tables."""
+    if step.row is None:
+        result = next(fresh)
+        result.manifest["source_file"] = step.source_file
+        return result, result.batches() if result.tables is not None else None, result.signature
+    if step.reused and step.row["status"] == "ok":
+        columns = {name: previous_rows[name].take(step.row["doc_id"]) for name in DOCUMENT_TABLES}
+        batches = {name: pa.RecordBatch.from_pydict(columns[name], schema=schema)
+                   for name, schema in DOCUMENT_TABLES.items()}
+        return FileResult(dict(step.row)), batches, duplicates.signature(columns["sentences"]["text"])
+    return FileResult(dict(step.row)), None, None
 
 
 def _with_duplicate_of(documents: pa.RecordBatch, original: str | None) -> pa.RecordBatch:
