@@ -1,12 +1,15 @@
-"""What a worker hands the run: Arrow IPC record batches and a near-duplicate signature."""
+"""What a worker hands the run (Arrow IPC record batches, a near-duplicate signature), and the
+derived tables written batch by batch."""
 from __future__ import annotations
 
 import pickle
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from pipeline import duplicates, readers, run
+from pipeline import duplicates, panel, readers, run
 from pipeline.process import process_document
 from pipeline.schema import DOCUMENT_TABLES, document_columns
 
@@ -82,3 +85,15 @@ def test_the_workers_end_before_the_derived_tables_are_built(tmp_path, monkeypat
     monkeypatch.setattr(run, "build_derived_tables", build)
     summary = run.run_extract(corpus, tmp_path / "out", engine=engine)
     assert summary.ok == 2 and engine_open == [False]
+
+
+def test_theme_shares_written_in_small_batches_equal_one_batch(extracted, tmp_path, monkeypatch):
+    for name in ("documents", "sections", "sentences", "indicators"):
+        shutil.copy(extracted / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    monkeypatch.setattr(panel, "BATCH_ROWS", 3)
+    counts = panel.build_derived_tables(tmp_path)
+    for name in ("theme_shares_document", "theme_shares_region"):
+        small = pq.read_table(tmp_path / f"{name}.parquet")
+        whole = pq.read_table(extracted / f"{name}.parquet")
+        assert counts[name] == small.num_rows > 3, name
+        assert small.replace_schema_metadata(None).equals(whole.replace_schema_metadata(None)), name
