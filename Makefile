@@ -8,6 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 WORKERS ?= 2
 N ?= 10000
+# `make bench` runs on BENCH_N generated documents (and 4× that for memory), or on the .txt files of DIR.
+BENCH_N ?= 400
+DIR ?=
 
 .PHONY: extract review test bench startup notebooks notebooks-scale clean
 
@@ -41,7 +44,7 @@ notebooks-scale: $(VENV)/.installed-notebooks
 		$(BIN)/python notebooks/execute.py
 
 bench: $(VENV)/.installed-bench
-	$(BIN)/python bench/run.py --documents $(N)
+	$(BIN)/python bench/run.py $(if $(DIR),--dir $(DIR),--documents $(if $(filter command line,$(origin N)),$(N),$(BENCH_N)))
 
 startup: $(VENV)/.installed-core
 	$(BIN)/python bench/startup.py

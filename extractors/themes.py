@@ -35,7 +35,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate, groupby
 from operator import itemgetter
 from pathlib import Path
@@ -231,8 +231,11 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
     return j > i  # some boundary lies strictly inside the span
 
 
+@lru_cache(maxsize=1 << 14)
 def read(text: str, already_normalised: bool = False) -> Reading:
-    """The lexicon phrases in `text`, each distinct phrase counted once per theme."""
+    """The lexicon phrases in `text`, each distinct phrase counted once per theme (shared: do not
+    mutate). Cached: the indicators read again the sentences that hold a figure, and headings
+    and stock sentences recur across reports."""
     lex = lexicon()
     key, source, offsets = matching_key(text, already_normalised)
     if lex.is_boilerplate(key):
@@ -439,6 +442,8 @@ def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
 
 def _top_phrases(phrases: list[str]) -> tuple[str, ...]:
     """The most frequent of the phrases (AGGREGATE_EVIDENCE of them), ties in text order."""
+    if len(set(phrases)) == len(phrases):  # the usual case, each phrase once: text order is the answer
+        return tuple(phrases[:AGGREGATE_EVIDENCE])
     return tuple(phrase for phrase, _ in Counter(phrases).most_common(AGGREGATE_EVIDENCE))
 
 

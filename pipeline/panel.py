@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -224,6 +224,67 @@ WITH usable AS (
 """
 
 
+BY_PART_SQL = THEME_SHARES_SQL + """
+    SELECT t.doc_id, u.region_code, u.region, t.period, t.theme,
+           CAST(t.n_chars AS BIGINT) AS n_chars, CAST(p.part_chars AS BIGINT) AS part_chars
+    FROM theme_chars t JOIN parts p USING (doc_id, period) JOIN usable u USING (doc_id)
+    ORDER BY t.doc_id, t.period, t.n_chars DESC, t.theme"""
+
+BY_REGION_SQL = THEME_SHARES_SQL + """
+    , placed AS (
+        SELECT p.*, u.region_code, u.region, u.province, u.admin_level
+        FROM parts p JOIN usable u USING (doc_id) WHERE u.region_code IS NOT NULL
+    ), region_parts AS (
+        SELECT region_code, period, sum(part_chars) AS region_chars, count(DISTINCT doc_id) AS n_documents,
+               arg_min(region, doc_id) AS region, arg_min(province, doc_id) AS province,
+               arg_min(admin_level, doc_id) AS admin_level
+        FROM placed GROUP BY region_code, period
+    ), region_themes AS (
+        SELECT u.region_code, t.period, t.theme, sum(t.n_chars) AS n_chars
+        FROM theme_chars t JOIN usable u USING (doc_id) WHERE u.region_code IS NOT NULL
+        GROUP BY u.region_code, t.period, t.theme
+    )
+    SELECT r.region_code, p.region, p.province, p.admin_level, r.period, r.theme,
+           CAST(r.n_chars AS BIGINT) AS n_chars, CAST(p.region_chars AS BIGINT) AS region_chars,
+           p.n_documents
+    FROM region_themes r JOIN region_parts p USING (region_code, period)
+    ORDER BY r.region_code, r.period, r.n_chars DESC, r.theme"""
+
+# Rows of a derived table handed from DuckDB to the writer at a time.
+BATCH_ROWS = 50_000
+
+
+def _document_share_columns(part: dict[str, list]) -> dict[str, list]:
+    return {"doc_id": part["doc_id"], "region_code": part["region_code"], "region": part["region"],
+            "period": part["period"], "theme": part["theme"],
+            "share": [round(n / total, 6) for n, total in zip(part["n_chars"], part["part_chars"])],
+            "n_chars": part["part_chars"]}
+
+
+def _region_share_columns(part: dict[str, list]) -> dict[str, list]:
+    return {"region_code": part["region_code"], "region": part["region"], "province": part["province"],
+            "admin_level": part["admin_level"], "period": part["period"], "theme": part["theme"],
+            "share": [round(n / total, 6) for n, total in zip(part["n_chars"], part["region_chars"])],
+            "n_documents": part["n_documents"], "n_chars": part["region_chars"]}
+
+
+def theme_share_batches(documents, sections, sentences) -> Iterator[tuple[str, dict[str, list]]]:
+    """The rows of `theme_shares_document`, then of `theme_shares_region`, in batches (table name,
+    columns) of at most BATCH_ROWS: DuckDB aggregates and sorts within its memory budget, and only
+    one batch at a time becomes Python objects. Inputs as for `build_theme_shares`."""
+    with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2}) as db:
+        for name, table in (("documents", documents), ("sections", sections), ("sentences", sentences)):
+            if isinstance(table, Path):
+                quoted = str(table).replace("'", "''")  # a view cannot take a bound parameter
+                db.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
+            else:
+                db.register(name, table)
+        for name, query, columns in (("theme_shares_document", BY_PART_SQL, _document_share_columns),
+                                     ("theme_shares_region", BY_REGION_SQL, _region_share_columns)):
+            for batch in db.sql(query).to_arrow_reader(BATCH_ROWS):
+                yield name, columns(batch.to_pydict())
+
+
 def build_theme_shares(documents, sections, sentences) -> tuple[list[dict], list[dict]]:
     """Theme shares per document part (one part per period a document covers) and per region and period.
 
@@ -234,45 +295,10 @@ def build_theme_shares(documents, sections, sentences) -> tuple[list[dict], list
     streaming the files, without turning every sentence's theme list into
     Python objects.
     """
-    with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2}) as db:
-        for name, table in (("documents", documents), ("sections", sections), ("sentences", sentences)):
-            if isinstance(table, Path):
-                quoted = str(table).replace("'", "''")  # a view cannot take a bound parameter
-                db.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
-            else:
-                db.register(name, table)
-        by_part = db.execute(THEME_SHARES_SQL + """
-            SELECT t.doc_id, u.region_code, u.region, t.period, t.theme, t.n_chars, p.part_chars
-            FROM theme_chars t JOIN parts p USING (doc_id, period) JOIN usable u USING (doc_id)
-            ORDER BY t.doc_id, t.period, t.n_chars DESC, t.theme""").fetchall()
-        by_region = db.execute(THEME_SHARES_SQL + """
-            , placed AS (
-                SELECT p.*, u.region_code, u.region, u.province, u.admin_level
-                FROM parts p JOIN usable u USING (doc_id) WHERE u.region_code IS NOT NULL
-            ), region_parts AS (
-                SELECT region_code, period, sum(part_chars) AS region_chars, count(DISTINCT doc_id) AS n_documents,
-                       arg_min(region, doc_id) AS region, arg_min(province, doc_id) AS province,
-                       arg_min(admin_level, doc_id) AS admin_level
-                FROM placed GROUP BY region_code, period
-            ), region_themes AS (
-                SELECT u.region_code, t.period, t.theme, sum(t.n_chars) AS n_chars
-                FROM theme_chars t JOIN usable u USING (doc_id) WHERE u.region_code IS NOT NULL
-                GROUP BY u.region_code, t.period, t.theme
-            )
-            SELECT r.region_code, p.region, p.province, p.admin_level, r.period, r.theme, r.n_chars,
-                   p.region_chars, p.n_documents
-            FROM region_themes r JOIN region_parts p USING (region_code, period)
-            ORDER BY r.region_code, r.period, r.n_chars DESC, r.theme""").fetchall()
-    document_rows = [{
-        "doc_id": doc_id, "region_code": region_code, "region": region, "period": period, "theme": theme,
-        "share": round(n_chars / part_chars, 6), "n_chars": int(part_chars),
-    } for doc_id, region_code, region, period, theme, n_chars, part_chars in by_part]
-    region_rows = [{
-        "region_code": region_code, "region": region, "province": province, "admin_level": admin_level,
-        "period": period, "theme": theme, "share": round(n_chars / region_chars, 6),
-        "n_documents": int(n_documents), "n_chars": int(region_chars),
-    } for region_code, region, province, admin_level, period, theme, n_chars, region_chars, n_documents in by_region]
-    return document_rows, region_rows
+    rows: dict[str, list[dict]] = {"theme_shares_document": [], "theme_shares_region": []}
+    for name, columns in theme_share_batches(documents, sections, sentences):
+        rows[name] += [dict(zip(columns, values)) for values in zip(*columns.values())]
+    return rows["theme_shares_document"], rows["theme_shares_region"]
 
 
 def read_table(output_dir: Path, name: str, columns: list[str]) -> pd.DataFrame:
@@ -285,21 +311,20 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
 
     output_dir = Path(output_dir)
     documents = read_table(output_dir, "documents", DOCUMENT_COLUMNS)
-    indicators = read_table(output_dir, "indicators", [
-        "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
-        "indicator_code", "status", "period", "region_code", "measure_kind", "is_previous_value"])
     # The sentence and section tables are read by DuckDB and by build_panel from their files,
     # a corpus's sentences are never all in memory.
     sentences, sections = output_dir / "sentences.parquet", output_dir / "sections.parquet"
-
-    info = {code: (item.name_zh, item.name_en, item.unit, item.kind) for code, item in catalogue().items()}
-    theme_document, theme_region = build_theme_shares(documents, sections, sentences)
-    tables = {
-        "panel": build_panel(documents, indicators, sentences, info),
-        "theme_shares_document": theme_document,
-        "theme_shares_region": theme_region,
-    }
+    counts = dict.fromkeys(DERIVED_TABLES, 0)
     with OutputSet(output_dir, DERIVED_TABLES) as out:
-        for name, rows in tables.items():
-            out.add(name, {column: [row[column] for row in rows] for column in DERIVED_TABLES[name].names})
-    return {name: len(rows) for name, rows in tables.items()}
+        for name, columns in theme_share_batches(documents, sections, sentences):
+            out.add(name, columns)
+            counts[name] += len(columns["theme"])
+        indicators = read_table(output_dir, "indicators", [
+            "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
+            "indicator_code", "status", "period", "region_code", "measure_kind", "is_previous_value"])
+        info = {code: (item.name_zh, item.name_en, item.unit, item.kind) for code, item in catalogue().items()}
+        rows = build_panel(documents, indicators, sentences, info)
+        del indicators
+        out.add("panel", {column: [row[column] for row in rows] for column in DERIVED_TABLES["panel"].names})
+        counts["panel"] = len(rows)
+    return counts

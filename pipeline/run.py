@@ -26,14 +26,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import pipeline
-from pipeline import readers
+from pipeline import duplicates, readers
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.errors import NothingReadable
 from pipeline.inputs import Input, printable, walk
 from pipeline.lexicons import lexicons_fingerprint
 from pipeline.panel import build_derived_tables
 from pipeline.pool import OVER_BUDGET, Budget, budgeted_map, memory_exhausted_reason
-from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns
+from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, from_ipc
 from pipeline.writer import HELD_LOCKS, Dataset, OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
@@ -80,26 +80,36 @@ def discover(input_dir: Path) -> list[Input]:
 
 @dataclass
 class FileResult:
+    """What processing one file gives the run: its manifest row and, when it was read, its rows
+    of each document table as Arrow IPC bytes (each text sent once per table that holds it, no
+    Python objects to rebuild) and its near-duplicate signature."""
+
     manifest: dict
-    tables: dict[str, Columns] | None  # the document's rows per table, column by column
+    tables: dict[str, bytes] | None = None
+    signature: duplicates.LeanMinHash | None = None
+
+    def batches(self) -> dict[str, pa.RecordBatch]:
+        return {name: from_ipc(name, data) for name, data in self.tables.items()}
 
 
 def process_file(path: Path, root: Path) -> FileResult:
     """Read and process one file; failures become a manifest row, never an exception."""
     from pipeline.process import process_document
-    from pipeline.schema import document_columns
+    from pipeline.schema import document_batches, to_ipc
 
     started = time.perf_counter()
     source_file = path.relative_to(root).as_posix()
     manifest = {"source_file": source_file, "doc_id": None, "status": "ok", "error": None, "seconds": 0.0}
-    tables = None
+    tables = signature = None
     if not readers.is_supported(path):
         manifest.update(status="skipped", error=f"not a report format ({path.suffix or 'no extension'})")
     else:
         try:
             raw = readers.read_file(path, root)
             manifest["doc_id"] = raw.doc_id
-            tables = document_columns(process_document(raw))
+            processed = process_document(raw)
+            tables = {name: to_ipc(batch) for name, batch in document_batches(processed).items()}
+            signature = duplicates.signature([sentence.text for sentence in processed.sentences])
         except readers.ReadError as exc:
             manifest.update(status="failed", error=str(exc))
         except MemoryError:
@@ -114,16 +124,22 @@ def process_file(path: Path, root: Path) -> FileResult:
         except OSError:
             pass
     manifest["seconds"] = round(time.perf_counter() - started, 3)
-    return FileResult(manifest, tables)
+    return FileResult(manifest, tables, signature)
+
+
+# Long enough for the reader's checks.
+WARM_UP_TEXT = ("民政局工作总结\n一、养老服务\n全年新增养老床位3182张，创新居家养老服务模式。\n"
+                "二、社会救助\n发放临时救助资金1907万元，保障困难群众基本生活。\n")
 
 
 def _warm_up() -> None:
-    """Load the lexicons, the tokenizer and the code catalogue by processing a tiny document."""
+    """Load the lexicons, the tokenizer, the code catalogue and the reader's character tables by
+    checking and processing a tiny document: workers forked afterwards share them."""
     from pipeline.model import RawDocument
     from pipeline.process import process_document
 
-    process_document(RawDocument(source_file="warm-up.txt", doc_id="warm-up",
-                                 text="工作总结\n一、养老服务\n全年新增养老床位3182张。", fields={}))
+    readers.check_report_text(WARM_UP_TEXT)
+    process_document(RawDocument(source_file="warm-up.txt", doc_id="warm-up", text=WARM_UP_TEXT, fields={}))
 
 
 def _process_job(job: tuple[Path, Path]) -> FileResult:
@@ -265,32 +281,27 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         fresh = engine([(step.path, input_dir) for step in plan if step.row is None])
         previous_rows = ({name: PreviousRows(committed / f"{name}.parquet", schema, previous.position)
                           for name, schema in DOCUMENT_TABLES.items()} if previous else {})
-        duplicates = NearDuplicateIndex()
-        with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
-            for step in plan:
-                if step.row is None:
-                    result = next(fresh)
-                    result.manifest["source_file"] = step.source_file
-                elif step.reused:
-                    tables = ({name: previous_rows[name].take(step.row["doc_id"]) for name in DOCUMENT_TABLES}
-                              if step.row["status"] == "ok" else None)
-                    summary.reused += 1
-                    result = FileResult(dict(step.row), tables)
-                else:
-                    result = FileResult(dict(step.row), None)
-                manifest = result.manifest
-                if manifest["status"] == "failed":
-                    _report_failure(manifest)
-                if manifest["status"] == "ok":
-                    result.tables["documents"]["duplicate_of"] = [duplicates.original_of(
-                        manifest["doc_id"], result.tables["sentences"]["text"])]
-                    for table, columns in result.tables.items():
-                        out.add(table, columns)
-                        summary.rows[table] += len(columns["doc_id"])
-                _count(summary, manifest)
-                out.add("manifest", {name: [value] for name, value in manifest.items()})
-                if on_file:
-                    on_file(result)
+        near_duplicates = NearDuplicateIndex()
+        try:
+            with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
+                for step in plan:
+                    result, batches, signature = _rows_of(step, fresh, previous_rows)
+                    summary.reused += step.reused
+                    manifest = result.manifest
+                    if manifest["status"] == "failed":
+                        _report_failure(manifest)
+                    if manifest["status"] == "ok":
+                        batches["documents"] = _with_duplicate_of(
+                            batches["documents"], near_duplicates.original_of(manifest["doc_id"], signature))
+                        for table, batch in batches.items():
+                            out.add(table, batch)
+                            summary.rows[table] += batch.num_rows
+                    _count(summary, manifest)
+                    out.add("manifest", {name: [value] for name, value in manifest.items()})
+                    if on_file:
+                        on_file(result)
+        finally:
+            fresh.close()  # the workers end before the derived tables are built
         if summary.ok == 0:  # the new run is never switched in: the old tables stay
             dataset.discard(run_dir)
             raise NothingReadable(f"no report under {input_dir} could be read "
@@ -299,6 +310,28 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _rows_of(step: "_Step", fresh: Iterator[FileResult], previous_rows: dict[str, PreviousRows]) -> tuple[
+        FileResult, dict[str, pa.RecordBatch] | None, duplicates.LeanMinHash | None]:
+    """A step's manifest row, its rows of each document table (None when it was not read) and its
+    near-duplicate signature: from the engine, or copied from the previous tables."""
+    if step.row is None:
+        result = next(fresh)
+        result.manifest["source_file"] = step.source_file
+        return result, result.batches() if result.tables is not None else None, result.signature
+    if step.reused and step.row["status"] == "ok":
+        columns = {name: previous_rows[name].take(step.row["doc_id"]) for name in DOCUMENT_TABLES}
+        batches = {name: pa.RecordBatch.from_pydict(columns[name], schema=schema)
+                   for name, schema in DOCUMENT_TABLES.items()}
+        return FileResult(dict(step.row)), batches, duplicates.signature(columns["sentences"]["text"])
+    return FileResult(dict(step.row)), None, None
+
+
+def _with_duplicate_of(documents: pa.RecordBatch, original: str | None) -> pa.RecordBatch:
+    """A document's row with `duplicate_of` set: only the run sees the documents before it."""
+    position = documents.schema.get_field_index("duplicate_of")
+    return documents.set_column(position, documents.schema.field(position), pa.array([original], pa.string()))
 
 
 @dataclass

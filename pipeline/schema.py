@@ -152,6 +152,21 @@ def document_columns(processed: ProcessedDocument) -> dict[str, Columns]:
     return out
 
 
+def document_batches(processed: ProcessedDocument) -> dict[str, pa.RecordBatch]:
+    """`document_columns` as Arrow record batches, built where the document is processed."""
+    return {name: pa.RecordBatch.from_pydict(columns, schema=DOCUMENT_TABLES[name])
+            for name, columns in document_columns(processed).items()}
+
+
+def to_ipc(batch: pa.RecordBatch) -> bytes:
+    """A record batch as Arrow IPC bytes: a worker sends these, the parent reads them without a copy."""
+    return batch.serialize().to_pybytes()
+
+
+def from_ipc(table: str, data: bytes) -> pa.RecordBatch:
+    return pa.ipc.read_record_batch(pa.py_buffer(data), DOCUMENT_TABLES[table])
+
+
 def _theme_records(processed: ProcessedDocument) -> list[tuple]:
     doc_id = processed.document.doc_id
     records = []

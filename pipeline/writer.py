@@ -55,21 +55,23 @@ class TableWriter:
         self.rows_per_group = rows_per_group
         self.temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
         self._writer = pq.ParquetWriter(self.temporary, schema, **PARQUET_OPTIONS)
-        self._pending: dict[str, list] = {name: [] for name in schema.names}
+        self._pending: list[pa.RecordBatch] = []
         self._pending_rows = 0
 
-    def add(self, columns: dict[str, list]) -> None:
-        """Append a batch of rows given column by column (every column of the schema)."""
-        for name, values in columns.items():
-            self._pending[name].extend(values)
-        self._pending_rows += len(columns[self.schema.names[0]])
+    def add(self, rows: dict[str, list] | pa.RecordBatch) -> None:
+        """Append a batch of rows: a record batch of the table's columns, or every column of the
+        schema given as a list."""
+        if isinstance(rows, dict):
+            rows = pa.RecordBatch.from_pydict(rows, schema=self.schema)
+        self._pending.append(rows)
+        self._pending_rows += rows.num_rows
         if self._pending_rows >= self.rows_per_group:
             self._flush()
 
     def _flush(self) -> None:
         if self._pending_rows:
-            self._writer.write_table(pa.Table.from_pydict(self._pending, schema=self.schema))
-            self._pending = {name: [] for name in self.schema.names}
+            self._writer.write_table(pa.Table.from_batches(self._pending, schema=self.schema))
+            self._pending = []
             self._pending_rows = 0
 
     def finish(self) -> Path:
@@ -99,8 +101,8 @@ class OutputSet:
                                           ROWS_PER_GROUP_WITH_TEXT if name == "documents" else ROWS_PER_GROUP)
                         for name, schema in schemas.items()}
 
-    def add(self, table: str, columns: dict[str, list]) -> None:
-        self.writers[table].add(columns)
+    def add(self, table: str, rows: dict[str, list] | pa.RecordBatch) -> None:
+        self.writers[table].add(rows)
 
     def commit(self) -> None:
         for writer in self.writers.values():

@@ -1,0 +1,99 @@
+"""What a worker hands the run (Arrow IPC record batches, a near-duplicate signature), and the
+derived tables written batch by batch."""
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import duplicates, panel, readers, run
+from pipeline.process import process_document
+from pipeline.schema import DOCUMENT_TABLES, document_columns
+
+REPORT = """某市民政局2023年工作总结
+一、养老服务
+全年新增养老机构床位3182张，建成社区养老服务中心十二个。
+改造提升街道综合养老服务中心，开展居家适老化改造工作。
+二、社会救助
+发放城乡低保资金1907万元，保障困难群众基本生活。
+实施临时救助六百余人次，落实特困人员供养政策。
+三、社会事务
+完成婚姻登记四千余对，推进殡葬改革和惠民殡葬政策。
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_batches_a_worker_sends_hold_the_documents_rows(tmp_path):
+    path = write(tmp_path, "report.txt", REPORT)
+    result = pickle.loads(pickle.dumps(run.process_file(path, tmp_path)))  # as through the pipe
+    expected = document_columns(process_document(readers.read_file(path, tmp_path)))
+    batches = result.batches()
+    assert set(batches) == set(DOCUMENT_TABLES)
+    for name, schema in DOCUMENT_TABLES.items():
+        assert batches[name].equals(pa.RecordBatch.from_pydict(expected[name], schema=schema)), name
+    assert batches["sentences"].num_rows > 5 and batches["indicators"].num_rows >= 2
+
+
+def test_an_unread_file_sends_no_tables(tmp_path):
+    path = write(tmp_path, "notes.txt", "hello world, nothing Chinese here at all")
+    result = run.process_file(path, tmp_path)
+    assert result.manifest["status"] == "failed"
+    assert result.tables is None and result.signature is None
+
+
+def test_signatures_from_workers_find_a_lightly_edited_copy():
+    report = [f"第{i}项工作全面推进，惠及困难群众{i * 37}人次，资金足额发放到位。" for i in range(20)]
+    mirror = report[:-1]  # a mirror that lost its last sentence: Jaccard 19/20
+    other = [f"第{i}项不相干的工作内容在这里说明清楚，数量为{i * 7}个。" for i in range(20)]
+    index = duplicates.NearDuplicateIndex()
+    first = pickle.loads(pickle.dumps(duplicates.signature(report)))  # as through the pipe
+    assert index.original_of("a", first) is None
+    assert index.original_of("b", duplicates.signature(other)) is None
+    assert index.original_of("c", duplicates.signature(mirror)) == "a"
+    assert index.original_of("d", duplicates.signature(report[:3])) is None  # too few sentences to compare
+    assert (duplicates.signature(report).hashvalues == first.hashvalues).all()
+
+
+def test_the_workers_end_before_the_derived_tables_are_built(tmp_path, monkeypatch):
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    write(corpus, "a.txt", REPORT)
+    write(corpus, "b.txt", REPORT.replace("2023", "2022").replace("3182", "2950"))
+    engine_open = []
+
+    def engine(jobs):
+        engine_open.append(True)
+        try:
+            yield from run.local_engine(1)(jobs)
+        finally:
+            engine_open[0] = False
+
+    built = run.build_derived_tables
+
+    def build(directory):
+        assert engine_open == [False], "the worker pool is still open"
+        return built(directory)
+
+    monkeypatch.setattr(run, "build_derived_tables", build)
+    summary = run.run_extract(corpus, tmp_path / "out", engine=engine)
+    assert summary.ok == 2 and engine_open == [False]
+
+
+def test_theme_shares_written_in_small_batches_equal_one_batch(extracted, tmp_path, monkeypatch):
+    for name in ("documents", "sections", "sentences", "indicators"):
+        shutil.copy(extracted / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    monkeypatch.setattr(panel, "BATCH_ROWS", 3)
+    counts = panel.build_derived_tables(tmp_path)
+    for name in ("theme_shares_document", "theme_shares_region"):
+        small = pq.read_table(tmp_path / f"{name}.parquet")
+        whole = pq.read_table(extracted / f"{name}.parquet")
+        assert counts[name] == small.num_rows > 3, name
+        assert small.replace_schema_metadata(None).equals(whole.replace_schema_metadata(None)), name
