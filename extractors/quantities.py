@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache
 
 from extractors.numbers import (
     BIG_UNITS, CN_DIGIT_VALUES, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, run_numerals,
@@ -173,11 +173,23 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return (breaks[before - 1] + 1 if before else 0), (breaks[after] if after < len(breaks) else len(text))
 
 
-@lru_cache(maxsize=64)
+# The clause breaks of the last few texts asked about, by identity: the figures of a sentence ask
+# for their clauses one after another with the same string. Not an lru_cache: a key equal to an
+# earlier sentence (boilerplate repeated across reports) would be compared in full on every lookup.
+_BREAKS_KEPT = 8
+_recent_breaks: dict[int, tuple[str, list[int]]] = {}
+
+
 def _clause_breaks(text: str) -> list[int]:
-    """Offsets of the clause breaks of `text` (shared: do not mutate). The figures of a sentence
-    ask for their clauses one after another."""
-    return [match.start() for match in CLAUSE_BREAK.finditer(text)]
+    """Offsets of the clause breaks of `text` (shared: do not mutate)."""
+    kept = _recent_breaks.get(id(text))
+    if kept is not None and kept[0] is text:
+        return kept[1]
+    breaks = [match.start() for match in CLAUSE_BREAK.finditer(text)]
+    if len(_recent_breaks) >= _BREAKS_KEPT:
+        del _recent_breaks[next(iter(_recent_breaks))]
+    _recent_breaks[id(text)] = (text, breaks)
+    return breaks
 
 
 def _prefix_qualifier(text: str, start: int, numeral: Numeral, g: Grammar) -> tuple[_Qualifier | None, int]:
