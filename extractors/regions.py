@@ -328,6 +328,10 @@ class Place:
     evidence: str
 
 
+# The endings of a county's own name (a 区 or a county-level 市 may be the issuer's own district).
+COUNTY_ENDINGS = frozenset("县旗")
+
+
 @cache
 def _level_cues() -> tuple[list[re.Pattern], dict[str, tuple[str, ...]], list[tuple[str, re.Pattern]]]:
     spec = load_yaml("region_cues.yaml")
@@ -356,9 +360,18 @@ def issuer_level(text: str) -> tuple[str | None, str]:
     readings = words[own_word]
     if len(readings) == 1:
         return readings[0], f"its own government or bureau named by level ({own_word})"
+    if "prefecture" in readings and from_below != "prefecture" and _names_a_county(text):
+        # a 市 that names a 县 or 旗 is the prefecture above it: 乡镇（街道） is counted at every level
+        return "prefecture", f"its own level ({own_word}) and a county it names"
     if from_below in readings:
         return from_below, f"its own level ({own_word}) and the units it names below it"
     return None, f"{own_word} is a prefecture or a county-level city and nothing else tells"
+
+
+def _names_a_county(text: str) -> bool:
+    """Whether the text names a county (a division of county level whose name ends in 县 or 旗)."""
+    return any(text[m.end - 1] in COUNTY_ENDINGS and all(r.admin_level == "county" for r in m.candidates)
+               for m in gazetteer().mentions(text))
 
 
 def province_shown(text: str) -> str | None:

@@ -149,6 +149,16 @@ def test_a_bare_city_bureau_stays_without_a_level_unless_its_subordinates_tell()
     assert understood(text + "对8个县（市、区）开展交叉检查。")[2].admin_level == "prefecture"
 
 
+def test_a_city_bureau_that_names_a_county_is_its_prefecture_though_it_counts_townships():
+    text = ("2022年，市民政局坚持民生为本。\n一、2022年工作总结\n"
+            "全市建成乡镇（街道）综合养老服务中心41家，武义县推行“助餐到家”模式。")
+    meta = understood(text)[2]
+    assert meta.admin_level == "prefecture"
+    assert "county it names" in evidence(meta, "place")
+    # townships alone say nothing of which 市 it is
+    assert understood(text.replace("武义县推行", "各地推行"))[2].admin_level != "prefecture"
+
+
 def test_a_plan_addressed_to_cities_and_counties_comes_from_a_province():
     _, _, meta = understood("一、养老服务\n（一）省辖市各建设1个示范园区。\n（二）市、县（市、区）全部建立协调机制。")
     assert (meta.region, meta.province, meta.admin_level) == (None, None, "province")
