@@ -468,6 +468,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             previous = subject
             previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
+    out = _graded_list(sentence, items, out, c)
     out = _distribute_coordinated(sentence, quantities, out)
     out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
     return [_persons_of_households(subject, q.unit) for subject, q in zip(out, quantities)]
@@ -585,6 +586,42 @@ def _attach_groups(sentence: str, quantities: list[Quantity], subjects: list[str
 # 城乡 names two places at once: 城乡低保标准分别为636元、515元 gives the urban then the rural one.
 _PAIRED_SCOPES = {"城乡": ("城市", "农村")}
 _COORDINATION_GAP = re.compile(r"^\s*[、和及与]\s*$")
+
+
+# The copula or verb that introduces the values of a graded list (…标准为全自理300元/月、半护理…,
+# …标准提高到一级200元、二级150元).
+_LIST_INTRODUCER = re.compile(r"(?:提高到|提高至|调整为|调整到|提升至|提升到|达到|分别为|为|是|：|:)")
+# The longest modifier a later item of a graded list has (三四级, 半失能, 全自理…).
+_MAX_GRADE_CHARS = 4
+
+
+def _graded_list(sentence: str, items: list["_Item"], subjects: list[str | None], c: Cues) -> list[str | None]:
+    """标准为全自理300元/月、半护理600元/月 → 标准全自理, 标准半护理: the items after the first of a
+    list under one introducing verb are grades of one measure; each takes the measure and its own
+    grade, not the grades before it."""
+    out = list(subjects)
+    i = 0
+    while i < len(items):
+        j = i + 1
+        while j < len(items) and _same_measure(items[i].quantity.unit, items[j].quantity.unit) \
+                and 0 < len(items[j].left.strip()) <= _MAX_GRADE_CHARS \
+                and _COORDINATION_GAP.match(sentence[items[j - 1].quantity.char_end:
+                                                     items[j].quantity.char_start - len(items[j].left)]) \
+                and not any(_is_verb(w, c) for w in tagged_words(items[j].left.strip())):
+            j += 1
+        if j - i >= 2:
+            first = _clean_left(items[i].left, c)
+            cut = None
+            for cut in _LIST_INTRODUCER.finditer(first):
+                pass
+            grade = first[cut.end():] if cut else ""
+            measure = first[:cut.start()] if cut else ""
+            if measure and 0 < len(grade) <= _MAX_GRADE_CHARS:
+                out[i] = measure + grade
+                for k in range(i + 1, j):
+                    out[k] = measure + items[k].left.strip()
+        i = j
+    return out
 
 
 def _distribute_coordinated(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[str | None]:

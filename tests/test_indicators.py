@@ -303,3 +303,11 @@ def test_supplies_raised_for_someone_are_measured_without_the_beneficiary():
     assert by_surface("为社区养老服务站筹措资金45万元。")["45万元"].subject == "筹措资金"
     # a service keeps the recipients who define it
     assert "残疾儿童" in by_surface("为残疾儿童提供康复服务1200人次。")["1200人次"].subject
+
+
+def test_grades_of_one_standard_each_take_the_measure_and_their_own_grade():
+    got = by_surface("重度残疾人护理补贴标准调整为一级120元/人/月、二级90元/人/月、三四级60元/人/月。")
+    assert [got[s].subject for s in ("120元/人/月", "90元/人/月", "60元/人/月")] == [
+        "重度残疾人护理补贴标准一级", "重度残疾人护理补贴标准二级", "重度残疾人护理补贴标准三四级"]
+    got = by_surface("照料护理标准为全自理260元/月、半护理520元/月、全护理1040元/月。")
+    assert got["1040元/月"].subject == "照料护理标准全护理"
