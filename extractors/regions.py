@@ -349,10 +349,10 @@ def own_level_word(text: str) -> str | None:
     return min(own, key=lambda w: LEVEL_ORDER.index(words[w][-1]), default=None)
 
 
-def issuer_level(text: str) -> tuple[str | None, str]:
-    """The issuer's level from how it names its own government and its subordinates."""
+def issuer_level(text: str, own_word: str | None) -> tuple[str | None, str]:
+    """The issuer's level from how it names its own government (`own_word`, from
+    `own_level_word`) and its subordinates."""
     _, words, subordinate = _level_cues()
-    own_word = own_level_word(text)
     # The issuer stands one level above the highest units it names below it.
     from_below = next((level for level, pattern in subordinate if pattern.search(text)), None)
     if own_word is None:
@@ -374,10 +374,11 @@ def _names_a_county(text: str) -> bool:
                for m in gazetteer().mentions(text))
 
 
-def province_shown(text: str) -> str | None:
+def province_shown(text: str, mentions: list[PlaceMention]) -> str | None:
     """The one province that every place the report names lies in (its own or its
-    superiors' names: 江西省民政厅, 景德镇市民政局, 壮美广西), or None."""
-    mentioned = [{r.province for r in mention.candidates} for mention in gazetteer().mentions(text)]
+    superiors' names: 江西省民政厅, 景德镇市民政局, 壮美广西), or None. `mentions` are
+    the gazetteer's mentions in `text`."""
+    mentioned = [{r.province for r in mention.candidates} for mention in mentions]
     for name, region in _province_short_names().items():
         start = text.find(name)
         while start >= 0:
@@ -396,11 +397,13 @@ def _province_short_names() -> dict[str, Region]:
             for alias in region.short_names if alias != region.name and len(alias) >= 2}
 
 
-def sole_place_of_level(level: str, own_word: str | None, text: str) -> Region | None:
+def sole_place_of_level(level: str, own_word: str | None, mentions: list[PlaceMention],
+                        province: str | None) -> Region | None:
     """The one division of the issuer's level that a report names (in its own project:
-    德清县福利中心), when every other place it names lies above that division; None when
-    two compete or another place does not fit."""
-    mentioned = {region for mention in gazetteer().mentions(text) for region in mention.candidates}
+    德清县福利中心), when every other place it names lies above that division and in the
+    province the report shows (`province`, when it shows one); None when two compete or
+    another place does not fit."""
+    mentioned = {region for mention in mentions for region in mention.candidates}
     of_level = {region for region in mentioned if region.admin_level == level
                 and (own_word is None or region.name.endswith(own_word))}
     if len(of_level) != 1:
@@ -409,7 +412,6 @@ def sole_place_of_level(level: str, own_word: str | None, text: str) -> Region |
     above = set(gazetteer().parents(region))
     if any(other != region and other not in above for other in mentioned):
         return None
-    province = province_shown(text)
     return region if province in (None, region.province) else None
 
 
@@ -421,16 +423,18 @@ def resolve_place(title: str | None, header: dict[str, str], text: str) -> Place
     own_word = own_level_word(text)
     if region and (own_word is None or region.name.endswith(own_word)):
         return Place(region, region.province, region.admin_level, "named in the header, title or body")
-    level, level_evidence = issuer_level(text)
+    level, level_evidence = issuer_level(text, own_word)
     if region:
         # 江西省 named in a district's report (区委、区政府) is a superior, not the issuer.
         level_evidence += f"; {region.name} is not a {own_word}"
     everything = "\n".join([*header.values(), title or "", text])
-    sole = sole_place_of_level(level, own_word, everything) if level else None
+    mentions = gazetteer().mentions(everything)  # read once: the sole place and the province use them
+    shown = province_shown(everything, mentions)
+    sole = sole_place_of_level(level, own_word, mentions, shown) if level else None
     if sole:
         return Place(sole, sole.province, sole.admin_level,
                      f"the only {level} it names, below every other place named; level: {level_evidence}")
-    province = province_shown(everything) if level != "province" else None
+    province = shown if level != "province" else None
     evidence = f"no place of its own named; level: {level_evidence}"
     if province:
         evidence += f"; every place it names lies in {province}"
