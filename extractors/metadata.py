@@ -221,10 +221,6 @@ def choose_title(document: Document) -> TitleChoice:
     return TitleChoice(best[2], f"line {best[1] + 1} of the page's top", best[3])
 
 
-def extract_title(document: Document) -> str | None:
-    return choose_title(document).title
-
-
 # --- cues -----------------------------------------------------------------
 
 def title_cues(title: str) -> list[PeriodCue]:

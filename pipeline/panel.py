@@ -269,9 +269,16 @@ def _region_share_columns(part: dict[str, list]) -> dict[str, list]:
 
 
 def theme_share_batches(documents, sections, sentences) -> Iterator[tuple[str, dict[str, list]]]:
-    """The rows of `theme_shares_document`, then of `theme_shares_region`, in batches (table name,
-    columns) of at most BATCH_ROWS: DuckDB aggregates and sorts within its memory budget, and only
-    one batch at a time becomes Python objects. Inputs as for `build_theme_shares`."""
+    """Theme shares per document part (one part per period a document covers) and per region and
+    period: the rows of `theme_shares_document`, then of `theme_shares_region`, in batches (table
+    name, columns) of at most BATCH_ROWS.
+
+    A sentence belongs to the period of its section; a sentence outside any dated section belongs
+    to the document's period when the document covers only one, and to no part otherwise. Each
+    input is a pandas frame or the path of its parquet table; DuckDB aggregates and sorts them
+    within its memory budget, streaming the files, and only one batch at a time becomes Python
+    objects.
+    """
     with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2}) as db:
         for name, table in (("documents", documents), ("sections", sections), ("sentences", sentences)):
             if isinstance(table, Path):
@@ -283,22 +290,6 @@ def theme_share_batches(documents, sections, sentences) -> Iterator[tuple[str, d
                                      ("theme_shares_region", BY_REGION_SQL, _region_share_columns)):
             for batch in db.sql(query).to_arrow_reader(BATCH_ROWS):
                 yield name, columns(batch.to_pydict())
-
-
-def build_theme_shares(documents, sections, sentences) -> tuple[list[dict], list[dict]]:
-    """Theme shares per document part (one part per period a document covers) and per region and period.
-
-    A sentence belongs to the period of its section; a sentence outside any
-    dated section belongs to the document's period when the document covers
-    only one, and to no part otherwise. Each input is a pandas frame or the path
-    of its parquet table; DuckDB aggregates them within a fixed memory budget,
-    streaming the files, without turning every sentence's theme list into
-    Python objects.
-    """
-    rows: dict[str, list[dict]] = {"theme_shares_document": [], "theme_shares_region": []}
-    for name, columns in theme_share_batches(documents, sections, sentences):
-        rows[name] += [dict(zip(columns, values)) for values in zip(*columns.values())]
-    return rows["theme_shares_document"], rows["theme_shares_region"]
 
 
 def read_table(output_dir: Path, name: str, columns: list[str]) -> pd.DataFrame:

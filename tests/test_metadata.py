@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.metadata import (_top_lines, assign_section_periods, digit_years, extract_metadata, extract_title,
+from extractors.metadata import (_top_lines, assign_section_periods, choose_title, digit_years, extract_metadata,
                                  heading_cue, opening_cue, publish_date, title_cues)
 from pipeline.ingest import normalise
 from pipeline.lexicons import load_yaml
@@ -250,6 +250,6 @@ def test_a_heading_names_a_status_when_any_of_its_patterns_matches(seed_document
 def test_title_search_reads_the_page_top_up_to_the_first_part_or_paragraph():
     text = "\n  \n 杭州市民政局 \n\n2021年工作要点\n一、养老服务\n二、社会救助"
     assert _top_lines(text) == ["杭州市民政局", "2021年工作要点"]
-    assert extract_title(document(text)) == "2021年工作要点"
+    assert choose_title(document(text)).title == "2021年工作要点"
     banner_lines = [f"栏目{n}" for n in range(8)]
-    assert extract_title(document("\n".join(banner_lines + ["2021年工作要点"]))) is None
+    assert choose_title(document("\n".join(banner_lines + ["2021年工作要点"]))).title is None

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.panel import build_derived_tables, build_panel, build_theme_shares, report_year
+from pipeline.panel import build_derived_tables, build_panel, report_year, theme_share_batches
 from pipeline.schema import (DERIVED_TABLES, DOCUMENTS, INDICATORS, PANEL, SECTIONS, SENTENCES,
                              THEME_SHARES_DOCUMENT, THEME_SHARES_REGION)
 
@@ -174,9 +174,11 @@ def sentence(doc_id: str, sentence_id: int, section_id: int | None, length: int,
 
 def shares_through_arrow(documents, sections, sentences) -> tuple[list[dict], list[dict]]:
     """The theme-share rows, checked against their schemas as the writer will."""
-    by_document, by_region = build_theme_shares(documents, sections, sentences)
-    return (pa.Table.from_pylist(by_document, schema=THEME_SHARES_DOCUMENT).to_pylist(),
-            pa.Table.from_pylist(by_region, schema=THEME_SHARES_REGION).to_pylist())
+    rows: dict[str, list[dict]] = {"theme_shares_document": [], "theme_shares_region": []}
+    for name, columns in theme_share_batches(documents, sections, sentences):
+        rows[name] += [dict(zip(columns, values)) for values in zip(*columns.values())]
+    return (pa.Table.from_pylist(rows["theme_shares_document"], schema=THEME_SHARES_DOCUMENT).to_pylist(),
+            pa.Table.from_pylist(rows["theme_shares_region"], schema=THEME_SHARES_REGION).to_pylist())
 
 
 def test_theme_shares_are_character_weighted_per_period_and_region():
