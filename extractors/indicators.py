@@ -769,31 +769,31 @@ _UNIT_KINDS = {"CNY/month": "standard", "CNY/person/month": "standard", "CNY/per
 
 
 def _kind_cue(unit: str, clause_lead: str, stock_lead: str | None, follow: str, sibling: tuple[str, str] | None,
-              c: Cues) -> tuple[str | None, str | None]:
-    """(kind, evidence) that the words around a count state: `flow` (新增…), `exit` (清退…), `stock`
-    (共有…, or `stock_lead`, a 截至… in an earlier clause of the sentence), or (None, None) when
-    nothing does. An addition may
-    also be said right after the figure (将381人新纳入低保): `follow` is the rest of its clause.
+              c: Cues) -> tuple[str | None, str | None, bool]:
+    """(kind, cue word, whether the reading is the sibling's) that the words around a count
+    state: `flow` (新增…), `exit` (清退…), `stock` (共有…, or `stock_lead`, a 截至… in an earlier
+    clause of the sentence), or (None, None, False) when nothing does. An addition may also be
+    said right after the figure (将381人新纳入低保): `follow` is the rest of its clause.
     `sibling` is the reading of the figure coordinated just before this one (…28家，床位2300张),
     taken when this figure's own clause has no cue, no verb of building and names no part (其中…).
     A verb of building (建成, 发展) is the last cue: this period's work."""
     if unit not in _COUNT_UNITS:
-        return None, None
+        return None, None, False
     after = c.flow_words.match(follow.lstrip())
     if after:
-        return "flow", after.group()
+        return "flow", after.group(), False
     for kind, words in (("flow", c.flow_words), ("exit", c.exit_words), ("stock", c.stock_words)):
         found = None
         for found in words.finditer(clause_lead):
             pass
         if found is not None:
-            return kind, found.group()
+            return kind, found.group(), False
     build = c.build_words.search(clause_lead)
     if sibling is not None and build is None and not c.subset_words.search(clause_lead):
-        return sibling[0], f"{sibling[1]} (shared with the figure before)"
+        return *sibling, True
     if stock_lead:
-        return "stock", stock_lead
-    return ("flow", build.group()) if build else (None, None)
+        return "stock", stock_lead, False
+    return ("flow", build.group(), False) if build else (None, None, False)
 
 
 def _code_context(sentence: str, q: Quantity) -> str:
@@ -1016,11 +1016,12 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             sibling = (reading_before[:2] if reading_before and not ITEM_BREAK.search(sent_text, reading_before[2], cs)
                        else None)
             lead_before = stock_lead.group() if stock_lead and stock_lead.end() <= cs else None
-            kind_cue, kind_evidence = _kind_cue(
+            kind_cue, cue_word, shared = _kind_cue(
                 q.unit, sent_text[max(cs, q.char_start - KIND_CUE_REACH):q.char_start], lead_before,
                 sent_text[q.char_end:min(ce, q.char_end + KIND_CUE_REACH)], sibling, c)
+            kind_evidence = f"{cue_word} (shared with the figure before)" if shared else cue_word
             if kind_cue in ("stock", "flow"):
-                reading_before = (kind_cue, kind_evidence.split(" (")[0], ce)
+                reading_before = (kind_cue, cue_word, ce)
             code = assign_code(subject, q.unit, theme, _code_context(sent_text, q), kind_cue=kind_cue)
             if (code is None or catalogue()[code].umbrella) and heading_topic and heading_topic not in sent_text:
                 # 四是落实临时救助政策。…已救助132人次，金额… : the heading names the programme. Only the
