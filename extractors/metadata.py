@@ -77,6 +77,8 @@ class Genres:
         self.purpose_patterns = {status: [re.compile(p) for p in patterns]
                                  for status, patterns in spec["purpose_patterns"].items()}
         self.dated_figure = re.compile(spec["dated_figure"])
+        self.year_to_date = re.compile(spec["year_to_date"])
+        self.half_year_last_month = spec["half_year_last_month"]
         self.cited_year = re.compile(spec["cited_year"])
         self.tense_cues = {status: re.compile("|".join(map(re.escape, words)))
                            for status, words in spec["tense_cues"].items()}
@@ -332,6 +334,12 @@ def dated_figure_year(text: str) -> int | None:
     return max(years) if years else None
 
 
+def year_to_date_month(text: str) -> int | None:
+    """The latest month the year's figures so far are dated to ("截至5月底", "1-6月")."""
+    months = [int(m.group("month") or m.group("through")) for m in genres().year_to_date.finditer(text)]
+    return max((m for m in months if 1 <= m <= 12), default=None)
+
+
 def most_cited_year(text: str) -> int | None:
     """The year the report cites most often (the latest among equals), deadlines aside."""
     years = Counter(int(m.group("year") or m.group("doc_year")) for m in genres().cited_year.finditer(digit_years(text)))
@@ -386,6 +394,7 @@ class ReportCues:
     opening: list[PeriodCue]  # the opening sentence and paragraph
     sections: list[PeriodCue]  # openings of the parts
     dated_year: int | None  # 截至2023年年底
+    through_month: int | None  # 截至5月底: the latest month of the year's figures so far
     cited_year: int | None
     opening_text: str
     event: CitedEvent | None  # the latest national event it cites
@@ -464,6 +473,12 @@ def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
     title_years = {s: first(from_title, s, "year") for s in (ACTUAL, TARGET)}
     halves = {s: first(own_cues + from_title + section_cues, s, "half") for s in (ACTUAL, TARGET)}
     half_year = bool(halves[ACTUAL] or halves[TARGET])
+    this_year = any(c.this_year for c in own_cues + section_cues)
+    first_half_so_far = (not half_year and this_year and ACTUAL in statuses
+                         and cues.through_month is not None
+                         and cues.through_month <= genres().half_year_last_month)
+    if first_half_so_far:
+        halves[ACTUAL], half_year = "H1", True
 
     title_disagrees = any(body_years[s] is not None and title_years[s] not in (None, body_years[s])
                           for s in (ACTUAL, TARGET))
@@ -480,7 +495,6 @@ def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
 
     step = 0 if half_year else 1
     first_status = statuses[0]
-    this_year = any(c.this_year for c in own_cues + section_cues)
     if years[ACTUAL] is None and years[TARGET] is None and cues.dated_year and ACTUAL in statuses:
         years[ACTUAL], evidence = cues.dated_year, "dated figures (截至…)"
     if years[ACTUAL] is None and years[TARGET] is None and publish_date:
@@ -506,6 +520,8 @@ def document_periods(doc_type: str | None, title: str | None, cues: ReportCues,
         halves = {ACTUAL: halves[ACTUAL] or "H1", TARGET: halves[TARGET] or "H2"}
     periods = tuple(Period(_period(years[s], halves[s] if half_year else None), s)
                     for s in statuses if years[s] is not None)
+    if periods and first_half_so_far:
+        evidence += f"; first half: a review of the year so far with figures to {cues.through_month}月"
     return periods, (evidence if periods else "no year in title, parts, opening, figures or date")
 
 
@@ -620,6 +636,7 @@ def report_cues(text: str, sections: list[Section], title: str | None) -> Report
     return ReportCues(parts=part_cues,
                       opening=([opening] if opening else []) + paragraph_cues(paragraph),
                       sections=section_cues, dated_year=dated_figure_year(text),
+                      through_month=year_to_date_month(text),
                       cited_year=most_cited_year(text), opening_text=paragraph,
                       event=latest_cited_event(text))
 

@@ -299,6 +299,32 @@ def test_a_plan_after_a_late_plenum_is_for_the_next_year():
     assert (meta.doc_type, periods(meta)) == ("work_plan", {"2021": "target"})
 
 
+def test_a_review_citing_the_six_guarantees_is_no_older_than_2020():
+    _, _, meta = understood("今年以来，全市民政系统紧扣“六稳”“六保”，兜牢民生底线。\n"
+                            "（一）社会救助。全年累计发放临时救助金320万元，救助困难群众1800人次。")
+    assert (meta.doc_type, periods(meta)) == ("work_summary", {"2020": "actual"})
+    assert "六保" in evidence(meta, "periods")
+
+
+@pytest.mark.parametrize("so_far", ["截至6月底", "截止5月末", "1-5月", "1至6月"])
+def test_a_review_of_the_year_so_far_with_figures_to_june_is_a_first_half(so_far):
+    _, _, meta = understood(f"年初以来，县民政局统筹新冠肺炎疫情防控和民生保障。\n"
+                            f"（一）社会救助。{so_far}，全县发放低保金560万元，惠及困难群众3200人次。")
+    assert periods(meta) == {"2020H1": "actual"}
+    assert "figures to" in evidence(meta, "periods")
+
+
+@pytest.mark.parametrize("text", [
+    # figures of the year so far run past June: the review of the whole year
+    "今年以来，县民政局统筹新冠肺炎疫情防控和民生保障。\n（一）社会救助。截至10月底，发放低保金960万元。",
+    # no review of the year so far: a month of a dated figure says nothing of the half
+    "2020年，县民政局统筹新冠肺炎疫情防控和民生保障。\n（一）社会救助。截至5月底，发放低保金260万元。",
+])
+def test_months_past_june_or_a_whole_year_review_keep_the_year(text):
+    _, _, meta = understood(text)
+    assert periods(meta) == {"2020": "actual"}
+
+
 def test_a_cited_year_outranks_a_cited_event():
     _, _, meta = understood("民政工作要点\n一、加强党的建设\n深入学习贯彻党的二十大精神，落实2023年全省民政会议部署。\n"
                             "二、兜牢民生底线\n确保低保标准稳步提高。")
