@@ -20,24 +20,24 @@ When several of the remaining mentions give that figure, one wins, in this order
 Figures of the winning status that cannot all be true at once set `conflict`;
 they are listed in `values_reported` (`n_values` distinct values) and never averaged.
 A document whose `duplicate_of` is set contributes nothing, so a report published twice counts once.
+
+Both tables are built by DuckDB from the parquet files within a memory budget (DUCKDB_MEMORY) and
+handed to the writer a batch at a time, so the derived phase does not grow with the corpus.
 """
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from extractors.codes import unit_family
-from pipeline.schema import DERIVED_TABLES
+from extractors.codes import UNIT_FAMILY, unit_family
+from pipeline.schema import DERIVED_TABLES, PANEL
 from pipeline.writer import OutputSet
 
-PANEL_KEY = ["region_code", "period", "indicator_code"]
-STATUS_RANK = {"actual": 0, "target": 1}
 # How far an approximate figure (约, 近, 左右) may be from an exact one and still agree with it:
 # "近3.7万" and 36,912 are the same figure, rounded.
 APPROX_TOLERANCE = 0.05
@@ -73,130 +73,127 @@ def usable_documents(documents: pd.DataFrame) -> pd.DataFrame:
     ])
 
 
-def value_interval(value: float, qualifier: str | None) -> tuple[float, float]:
-    """The values a mention allows: an exact figure one point, a bound a half-line."""
-    if qualifier == "approx":
-        low, high = value * (1 - APPROX_TOLERANCE), value * (1 + APPROX_TOLERANCE)
-        return min(low, high), max(low, high)
-    if qualifier in ("more_than", "at_least"):
-        return value, math.inf
-    if qualifier == "at_most":
-        return -math.inf, value
-    return value, value
+# One DuckDB query reconciles the mentions: it streams the indicator and sentence tables from
+# their files, so a corpus's mentions are never all in memory (DUCKDB_MEMORY below).
+PANEL_SQL = """
+WITH candidates AS (
+    SELECT m.*, d.region_code, d.region, d.province, d.admin_level, d.report_year
+    FROM mentions m JOIN usable d USING (doc_id)
+    WHERE m.indicator_code IS NOT NULL AND m.period IS NOT NULL AND m.value IS NOT NULL
+      AND m.status IN ('actual', 'target') AND d.region_code IS NOT NULL
+      AND NOT coalesce(m.is_previous_value, false)
+), judged AS (
+    SELECT c.*,
+           (k.unit IS NULL OR coalesce(coalesce(f.family, c.unit) = k.family, false))
+           AND (k.kind IS NULL OR c.measure_kind IS NULL OR c.measure_kind = k.kind) AS fits
+    FROM candidates c
+    LEFT JOIN codes k ON k.code = c.indicator_code
+    LEFT JOIN unit_families f ON f.unit = c.unit
+), refused AS (
+    SELECT region_code, period, indicator_code, count(*) AS n_refused
+    FROM judged WHERE NOT fits GROUP BY ALL
+), ranked AS (
+    SELECT *, row_number() OVER (
+        PARTITION BY region_code, period, indicator_code
+        ORDER BY status_rank,
+                 -- a report of unknown date ranks after every dated one
+                 abs(report_year - CAST(period[1:4] AS INTEGER)) NULLS LAST,
+                 qualifier IS DISTINCT FROM 'exact', doc_id, char_start, row_number) AS rank
+    FROM (SELECT *, CASE status WHEN 'actual' THEN 0 ELSE 1 END AS status_rank FROM judged WHERE fits)
+), winners AS (
+    -- only the mentions of the status that won (an actual beats a target)
+    SELECT * FROM ranked
+    QUALIFY status_rank = min(status_rank) OVER (PARTITION BY region_code, period, indicator_code)
+), bounded AS (
+    SELECT *,
+           CASE WHEN qualifier = 'approx' THEN least(value * $approx_low, value * $approx_high)
+                WHEN qualifier IN ('more_than', 'at_least') THEN value
+                WHEN qualifier = 'at_most' THEN '-inf'::DOUBLE ELSE value END AS low,
+           CASE WHEN qualifier = 'approx' THEN greatest(value * $approx_low, value * $approx_high)
+                WHEN qualifier IN ('more_than', 'at_least') THEN 'inf'::DOUBLE
+                WHEN qualifier = 'at_most' THEN value ELSE value END AS high,
+           row_number() OVER (PARTITION BY region_code, period, indicator_code, value ORDER BY rank) = 1
+               AS first_of_value,
+           row_number() OVER (PARTITION BY region_code, period, indicator_code, doc_id ORDER BY rank) = 1
+               AS first_of_document
+    FROM winners
+), grouped AS (
+    SELECT region_code, period, indicator_code,
+           max(low) AS highest_low, min(high) AS lowest_high,
+           list(value ORDER BY rank) FILTER (WHERE first_of_value) AS values_reported,
+           list(doc_id ORDER BY rank) FILTER (WHERE first_of_document) AS doc_ids,
+           count(*) AS n_mentions
+    FROM bounded GROUP BY ALL
+), scaled AS (
+    SELECT *, greatest(1.0, CASE WHEN isfinite(highest_low) THEN abs(highest_low) ELSE 1.0 END,
+                       CASE WHEN isfinite(lowest_high) THEN abs(lowest_high) ELSE 1.0 END) AS scale
+    FROM grouped
+)
+SELECT w.region_code, w.region, w.province, w.admin_level, w.period, w.indicator_code,
+       k.name_zh AS indicator_name_zh, k.name_en AS indicator_name_en, w.status,
+       CAST(w.value AS DOUBLE) AS value, coalesce(k.unit, w.unit) AS unit,
+       coalesce(k.kind, w.measure_kind) AS measure_kind, w.qualifier,
+       -- no single value satisfies every mention: intervals on a line meet pairwise iff all meet
+       g.highest_low - g.lowest_high > 1e-9 * g.scale AS conflict,
+       g.values_reported, CAST(len(g.values_reported) AS INTEGER) AS n_values,
+       CAST(g.n_mentions AS INTEGER) AS n_mentions,
+       CAST(coalesce(x.n_refused, 0) AS INTEGER) AS n_refused, g.doc_ids,
+       w.doc_id AS evidence_doc_id, CAST(w.sentence_id AS INTEGER) AS evidence_sentence_id,
+       CAST(w.char_start AS INTEGER) AS evidence_char_start, CAST(w.char_end AS INTEGER) AS evidence_char_end,
+       w.surface AS evidence_surface, s.text AS evidence_sentence
+FROM winners w
+JOIN scaled g USING (region_code, period, indicator_code)
+LEFT JOIN refused x USING (region_code, period, indicator_code)
+LEFT JOIN codes k ON k.code = w.indicator_code
+LEFT JOIN sentences s ON s.doc_id = w.doc_id AND s.sentence_id = w.sentence_id
+WHERE w.rank = 1
+ORDER BY w.region_code, w.period, w.indicator_code
+"""
+# How far an approximate figure may be from an exact one (APPROX_TOLERANCE) as the factors of its interval.
+APPROX_FACTORS = {"approx_low": 1 - APPROX_TOLERANCE, "approx_high": 1 + APPROX_TOLERANCE}
+MENTION_COLUMNS = ["doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
+                   "indicator_code", "status", "period", "measure_kind", "is_previous_value"]
 
 
-def figures_disagree(values: Iterable[float], qualifiers: Iterable[str | None]) -> bool:
-    """True when no single value satisfies every mention (intervals on a line meet pairwise iff all meet)."""
-    intervals = [value_interval(v, q) for v, q in zip(values, qualifiers)]
-    highest_low = max(low for low, _ in intervals)
-    lowest_high = min(high for _, high in intervals)
-    scale = max(1.0, abs(highest_low) if math.isfinite(highest_low) else 1.0,
-                abs(lowest_high) if math.isfinite(lowest_high) else 1.0)
-    return highest_low - lowest_high > 1e-9 * scale
+def _register(db, name: str, table, columns: list[str], row_number: bool = False) -> None:
+    """`table` (a pandas frame or the path of its parquet file) as the view `name`; with
+    `row_number`, each row's place in the table, which breaks the last ties of a ranking."""
+    listed = ", ".join(f'"{c}"' for c in columns)
+    if isinstance(table, Path):
+        quoted = str(table).replace("'", "''")  # a view cannot take a bound parameter
+        numbered = ", file_row_number AS row_number" if row_number else ""
+        source = f"read_parquet('{quoted}'{', file_row_number = true' if row_number else ''})"
+        db.execute(f"CREATE VIEW {name} AS SELECT {listed}{numbered} FROM {source}")
+    else:
+        frame = table[columns]
+        if row_number:
+            frame = frame.assign(row_number=range(len(frame)))
+        db.register(name, frame)
 
 
-def missing_as_none(value):
-    """pandas marks a missing value as NaN or NA; Arrow wants None."""
-    return None if value is pd.NA or (isinstance(value, float) and value != value) else value
-
-
-def comparable(mentions: pd.DataFrame, indicators: Mapping[str, tuple]) -> pd.Series:
-    """For each mention: its value in its code's canonical unit may enter the panel (True), or it is
-    refused (False) because its unit is of another family or its kind is not its code's.
-    `indicators` maps a code to (name_zh, name_en, unit, kind)."""
-    def fits(code, unit, kind) -> bool:
-        _, _, canonical, code_kind = indicators.get(code, (None, None, None, None))
-        unit_ok = canonical is None or unit_family(unit) == unit_family(canonical)
-        kind_ok = code_kind is None or kind is None or kind == code_kind
-        return unit_ok and kind_ok
-
-    return pd.Series([fits(code, unit, kind) for code, unit, kind in
-                      zip(mentions["indicator_code"], mentions["unit"], mentions["measure_kind"])],
-                     index=mentions.index, dtype=bool)
-
-
-def build_panel(documents: pd.DataFrame, indicators: pd.DataFrame, sentences: Path,
-                indicator_info: Mapping[str, tuple]) -> list[dict]:
-    """Panel rows (schema `PANEL`), sorted by region code, period and indicator code.
-
-    `indicator_info` maps an indicator code to (Chinese name, English name, canonical unit, kind).
-    """
+def panel_batches(documents: pd.DataFrame, indicators, sentences, indicator_info: Mapping[str, tuple],
+                  batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+    """Panel rows (schema `PANEL`, sorted by region code, period and indicator code) in record
+    batches. `indicators` and `sentences` are pandas frames or the paths of their parquet tables,
+    which DuckDB streams within its memory budget; `indicator_info` maps an indicator code to
+    (Chinese name, English name, canonical unit, kind)."""
     docs = usable_documents(documents)
-    place = docs[["doc_id", "region_code", "region", "province", "admin_level", "report_year"]]
-    mentions = indicators.drop(columns=["region_code"]).merge(place, on="doc_id", how="inner")
-    mentions = mentions[
-        mentions["indicator_code"].notna() & mentions["period"].notna() & mentions["value"].notna()
-        & mentions["status"].isin(list(STATUS_RANK)) & mentions["region_code"].notna()
-        & ~mentions["is_previous_value"].fillna(False).astype(bool)
-    ]
-    if mentions.empty:
-        return []
-    mentions = mentions.astype({"measure_kind": object}).assign(
-        measure_kind=mentions["measure_kind"].map(missing_as_none))
-    fits = comparable(mentions, indicator_info)
-    refused = mentions[~fits].groupby(PANEL_KEY).size().to_dict()
-    mentions = mentions[fits]
-    if mentions.empty:
-        return []
-    years = mentions["period"].map(period_year)
-    mentions = mentions.assign(
-        status_rank=mentions["status"].map(STATUS_RANK),
-        # A report of unknown date ranks after every dated one.
-        distance=(mentions["report_year"].astype("float64") - years).abs().fillna(math.inf),
-        approximate=mentions["qualifier"] != "exact",
-    ).sort_values(PANEL_KEY + ["status_rank", "distance", "approximate", "doc_id", "char_start"],
-                  kind="stable")
-    winning_status = mentions.groupby(PANEL_KEY)["status_rank"].transform("min")
-    mentions = mentions[mentions["status_rank"] == winning_status]
-
-    columns = ["region_code", "period", "indicator_code", "region", "province", "admin_level", "status",
-               "value", "unit", "measure_kind", "qualifier", "doc_id", "sentence_id", "char_start", "char_end", "surface"]
-    records = [dict(zip(columns, map(missing_as_none, values)))
-               for values in zip(*(mentions[c].tolist() for c in columns))]
-    # Grouped in plain Python: the mentions are sorted by key, and pandas' per-group
-    # indexing costs more than the work itself on a corpus with many places.
-    groups = [list(group) for _, group in
-              itertools.groupby(records, key=lambda m: (m["region_code"], m["period"], m["indicator_code"]))]
-    texts = sentence_texts(sentences, {(group[0]["doc_id"], group[0]["sentence_id"]) for group in groups})
-    rows = []
-    for group in groups:
-        chosen = group[0]
-        code = chosen["indicator_code"]
-        name_zh, name_en, canonical, kind = indicator_info.get(code, (None, None, None, None))
-        values = [m["value"] for m in group]
-        rows.append({
-            "region_code": chosen["region_code"], "region": chosen["region"], "province": chosen["province"],
-            "admin_level": chosen["admin_level"], "period": chosen["period"],
-            "indicator_code": chosen["indicator_code"],
-            "indicator_name_zh": name_zh, "indicator_name_en": name_en,
-            "status": chosen["status"], "value": float(chosen["value"]), "unit": canonical or chosen["unit"],
-            "measure_kind": kind or chosen["measure_kind"],
-            "qualifier": chosen["qualifier"],
-            "conflict": figures_disagree(values, [m["qualifier"] for m in group]),
-            "values_reported": [float(v) for v in dict.fromkeys(values)],
-            "n_values": len(dict.fromkeys(values)),
-            "n_mentions": len(group),
-            "n_refused": int(refused.get((chosen["region_code"], chosen["period"], code), 0)),
-            "doc_ids": list(dict.fromkeys(m["doc_id"] for m in group)),
-            "evidence_doc_id": chosen["doc_id"], "evidence_sentence_id": int(chosen["sentence_id"]),
-            "evidence_char_start": int(chosen["char_start"]), "evidence_char_end": int(chosen["char_end"]),
-            "evidence_surface": chosen["surface"],
-            "evidence_sentence": texts.get((chosen["doc_id"], chosen["sentence_id"])),
-        })
-    return rows
-
-
-def sentence_texts(sentences: Path, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """The texts of the `wanted` (doc_id, sentence_id) sentences of a sentences parquet file,
-    read in batches so that a large corpus's sentences are never all in memory."""
-    texts = {}
-    for batch in pq.ParquetFile(sentences).iter_batches(batch_size=50_000,
-                                                         columns=["doc_id", "sentence_id", "text"]):
-        batch = batch.to_pydict()
-        for key, text in zip(zip(batch["doc_id"], batch["sentence_id"]), batch["text"]):
-            if key in wanted:
-                texts[key] = text
-    return texts
+    codes = pd.DataFrame(
+        [(code, zh, en, unit, unit_family(unit) if unit is not None else None, kind)
+         for code, (zh, en, unit, kind) in indicator_info.items()],
+        columns=["code", "name_zh", "name_en", "unit", "family", "kind"]).astype(object)
+    families = pd.DataFrame(list(UNIT_FAMILY.items()), columns=["unit", "family"])
+    with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2}) as db:
+        db.register("usable", docs[["doc_id", "region_code", "region", "province", "admin_level", "report_year"]]
+                    .astype({"report_year": "Int64"}))
+        db.register("codes", codes)
+        db.register("unit_families", families)
+        _register(db, "mentions", indicators, MENTION_COLUMNS, row_number=True)
+        _register(db, "sentences", sentences, ["doc_id", "sentence_id", "text"])
+        reader = db.sql(PANEL_SQL, params=APPROX_FACTORS).to_arrow_reader(batch_rows or BATCH_ROWS)
+        for batch in reader:
+            yield pa.RecordBatch.from_arrays(
+                [batch.column(name).cast(field.type) for name, field in zip(PANEL.names, PANEL)], schema=PANEL)
 
 
 # DuckDB spills to disk beyond this, so the derived tables stay within the pipeline's memory budget.
@@ -302,20 +299,16 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
 
     output_dir = Path(output_dir)
     documents = read_table(output_dir, "documents", DOCUMENT_COLUMNS)
-    # The sentence and section tables are read by DuckDB and by build_panel from their files,
-    # a corpus's sentences are never all in memory.
+    # The indicator, sentence and section tables are read by DuckDB from their files: a corpus's
+    # mentions and sentences are never all in memory.
     sentences, sections = output_dir / "sentences.parquet", output_dir / "sections.parquet"
     counts = dict.fromkeys(DERIVED_TABLES, 0)
     with OutputSet(output_dir, DERIVED_TABLES) as out:
         for name, columns in theme_share_batches(documents, sections, sentences):
             out.add(name, columns)
             counts[name] += len(columns["theme"])
-        indicators = read_table(output_dir, "indicators", [
-            "doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
-            "indicator_code", "status", "period", "region_code", "measure_kind", "is_previous_value"])
         info = {code: (item.name_zh, item.name_en, item.unit, item.kind) for code, item in catalogue().items()}
-        rows = build_panel(documents, indicators, sentences, info)
-        del indicators
-        out.add("panel", {column: [row[column] for row in rows] for column in DERIVED_TABLES["panel"].names})
-        counts["panel"] = len(rows)
+        for batch in panel_batches(documents, output_dir / "indicators.parquet", sentences, info):
+            out.add("panel", batch)
+            counts["panel"] += batch.num_rows
     return counts

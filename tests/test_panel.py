@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.panel import build_derived_tables, build_panel, report_year, theme_share_batches
+from pipeline.panel import build_derived_tables, panel_batches, report_year, theme_share_batches
 from pipeline.schema import (DERIVED_TABLES, DOCUMENTS, INDICATORS, PANEL, SECTIONS, SENTENCES,
                              THEME_SHARES_DOCUMENT, THEME_SHARES_REGION)
 
@@ -55,7 +55,8 @@ def panel(documents: list[dict], mentions: list[dict], duplicate_of: dict[str, s
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sentences.parquet"
         pq.write_table(sentences, path)
-        return frame(PANEL, build_panel(docs, frame(INDICATORS, mentions), path, NAMES))
+        batches = list(panel_batches(docs, frame(INDICATORS, mentions), path, NAMES, batch_rows=1))
+        return pa.Table.from_batches(batches, schema=PANEL).to_pandas()
 
 
 def only_row(table: pd.DataFrame) -> pd.Series:
