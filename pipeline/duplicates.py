@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cache
 
 import numpy as np
@@ -30,6 +31,11 @@ NUM_PERM = 64
 MIN_SENTENCE_CHARS = 8
 MIN_SENTENCES = 5
 PUNCTUATION = re.compile(r"[\s，,。．.、；;：:！!？?“”\"'‘’（）()《》]")
+# The same but for line ends, so that the sentences, one a line, are stripped in one pass; the
+# whitespace of `\s` (what str.isspace calls space) but "\n" is spelled out: one character class
+# is matched twice as fast as two alternatives.
+SPACES_BUT_LINE_END = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+PUNCTUATION_BUT_LINE_ENDS = re.compile(rf"[{SPACES_BUT_LINE_END}，,。．.、；;：:！!？?“”\"'‘’（）()《》]")
 SEED = 1  # fixed permutations: the same input gives the same answer
 # The LSH banding: BANDS bands of ROWS signature values each; reports that agree on a whole band are
 # candidates. (5, 11) minimises the sum of the false-positive and false-negative probabilities,
@@ -58,21 +64,24 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint32(16))
 
 
-def minhash(keys: list[bytes]) -> Signature:
+def minhash(keys: Iterable[bytes]) -> Signature:
     """The MinHash signature of a non-empty set of byte strings."""
-    hashed = np.array([int.from_bytes(hashlib.sha1(key).digest()[:4], "little") for key in keys],
-                      dtype=np.uint32).reshape(-1, 1)
+    hashed = np.frombuffer(b"".join(hashlib.sha1(key).digest()[:4] for key in keys), dtype="<u4")
     a, b = _permutations()
-    return (_fmix32(hashed) * a + b).min(axis=0)
+    return (_fmix32(hashed.astype(np.uint32).reshape(-1, 1)) * a + b).min(axis=0)
 
 
 def signature(sentences: list[str]) -> Signature | None:
     """The MinHash of a report's set of sentences, or None when it has too few to compare."""
-    keys = {PUNCTUATION.sub("", s).encode("utf-8") for s in sentences}
+    lines = "\n".join(sentences)
+    if lines.count("\n") == len(sentences) - 1:  # no sentence holds a line end (none does, once segmented)
+        keys = set(PUNCTUATION_BUT_LINE_ENDS.sub("", lines).encode("utf-8").split(b"\n"))
+    else:
+        keys = {PUNCTUATION.sub("", s).encode("utf-8") for s in sentences}
     keys = {k for k in keys if len(k) >= 3 * MIN_SENTENCE_CHARS}  # UTF-8: 3 bytes a character
     if len(keys) < MIN_SENTENCES:
         return None
-    return minhash(sorted(keys))
+    return minhash(keys)
 
 
 def jaccard(first: Signature, second: Signature) -> float:

@@ -72,6 +72,18 @@ def test_the_minhash_is_datasketchs():
     assert duplicates.minhash([b"policymine"]).tolist()[-4:] == [2718120031, 286681895, 2426486189, 1895813710]
 
 
+def test_sentences_are_stripped_of_spaces_and_punctuation_in_one_pass():
+    every_character = "".join(map(chr, range(0x110000)))
+    assert duplicates.PUNCTUATION_BUT_LINE_ENDS.findall(every_character) == [
+        c for c in duplicates.PUNCTUATION.findall(every_character) if c != "\n"]
+    sentences = [f"第{i}项工作：全面推进（惠及　{i * 37} 人次）, 资金“足额”发放。" for i in range(8)]
+    keys = {duplicates.PUNCTUATION.sub("", s).encode("utf-8") for s in sentences}
+    assert (duplicates.signature(sentences) == duplicates.minhash(keys)).all()
+    # a sentence with a line end in it (not from the segmenter) is still one key
+    broken = [*sentences[:-1], sentences[-1].replace("资金", "资\n金")]
+    assert (duplicates.signature(broken) == duplicates.signature(sentences)).all()
+
+
 def test_the_banding_minimises_the_chance_of_a_wrong_answer():
     """BANDS x ROWS is the banding with the least sum of the probabilities that a pair below the
     threshold becomes a candidate and that a pair above it does not (integrated exactly)."""
