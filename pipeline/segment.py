@@ -9,7 +9,6 @@ the top. Sentences end at 。！？ (GB/T 15834) and at line ends; ； stays ins
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -200,28 +199,23 @@ def outline(text: str) -> list[Section]:
 
 
 def sentences(text: str, sections: list[Section]) -> list[Sentence]:
-    """Sentences with spans, each tied to the innermost section it starts in."""
-    enclosing = _innermost_sections(sections)
-    out = []
-    for sentence_id, match in enumerate(SENTENCE.finditer(text)):
-        start, end = match.span()
-        out.append(Sentence(sentence_id, enclosing(start), start, end, match.group()))
-    return out
-
-
-def _innermost_sections(sections: list[Section]):
-    """A lookup from an offset to the innermost section whose span holds it.
+    """Sentences with spans, each tied to the innermost section it starts in.
 
     Sections nest, so the innermost one holding an offset is the last section starting
-    at or before it, or the nearest of that section's ancestors that still holds it.
+    at or before it, or the nearest of that section's ancestors that still holds it;
+    sentences come in order, so the last section starting before each is found by
+    walking the sections along with them.
     """
-    starts = [section.char_start for section in sections]
     by_id = {section.section_id: section for section in sections}
-
-    def lookup(offset: int) -> int | None:
-        index = bisect.bisect_right(starts, offset) - 1
-        section = sections[index] if index >= 0 else None
-        while section is not None and offset >= section.char_end:
+    out = []
+    last = -1  # the last section starting at or before the sentence
+    for sentence_id, match in enumerate(SENTENCE.finditer(text)):
+        start, end = match.span()
+        while last + 1 < len(sections) and sections[last + 1].char_start <= start:
+            last += 1
+        section = sections[last] if last >= 0 else None
+        while section is not None and start >= section.char_end:
             section = by_id.get(section.parent_id)
-        return section.section_id if section is not None else None
-    return lookup
+        out.append(Sentence(sentence_id, section.section_id if section is not None else None, start, end,
+                            match.group()))
+    return out
