@@ -114,7 +114,7 @@ def references(files: list[Path], scratch: Path, repeat: int) -> dict[str, float
     import pyarrow.parquet as pq
 
     from extractors.themes import lexicon
-    from pipeline.ingest import _t2s
+    from pipeline.ingest import simplifier
     from pipeline.readers import decode_bytes
     from pipeline.tokens import tokenizer
     from pipeline.writer import PARQUET_OPTIONS
@@ -122,7 +122,7 @@ def references(files: list[Path], scratch: Path, repeat: int) -> dict[str, float
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     texts = [decode_bytes(path.read_bytes()) for path in files]
-    automaton, convert, fast = lexicon().automaton, _t2s().convert, tokenizer()
+    automaton, convert, fast = lexicon().automaton, simplifier().convert, tokenizer()
 
     def floor(paths: list[Path]) -> None:
         simplified = []

@@ -16,7 +16,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
 from pipeline.lexicons import lexicon_path, load_yaml
@@ -218,6 +218,22 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(_read_regions(), load_yaml("region_cues.yaml"))
 
 
+@lru_cache(maxsize=1)
+def report_mentions(text: str) -> tuple[PlaceMention, ...]:
+    """The gazetteer's mentions in a report's text, kept for the report: place resolution
+    reads them for the body's evidence, the counties it names and the places it shows."""
+    return tuple(gazetteer().mentions(text))
+
+
+def mentions_before_report(lines: list[str], text: str) -> list[PlaceMention]:
+    """The gazetteer's mentions in `"\n".join([*lines, text])`, the report's own read once:
+    no name spans a line end, and the segmenter cuts there, so the lines do not change them."""
+    prefix = "".join(line + "\n" for line in lines)
+    shift = len(prefix)
+    return gazetteer().mentions(prefix) + [PlaceMention(m.start + shift, m.end + shift, m.candidates)
+                                           for m in report_mentions(text)]
+
+
 @cache
 def _self_reference_pattern() -> tuple[re.Pattern, frozenset[str]]:
     spec = load_yaml("region_cues.yaml")["self_reference"]
@@ -289,7 +305,7 @@ def resolve_region(title: str | None, header: dict[str, str], text: str) -> Regi
     strong: set[Region] = set()
     body_counts: dict[Region, float] = defaultdict(float)
     for source, source_text in sources:
-        for mention in places.mentions(source_text):
+        for mention in report_mentions(text) if source == "body" else places.mentions(source_text):
             chosen = disambiguate(mention.candidates)
             for region in chosen:
                 if source == "body":
@@ -333,11 +349,14 @@ COUNTY_ENDINGS = frozenset("县旗")
 
 
 @cache
-def _level_cues() -> tuple[list[re.Pattern], dict[str, tuple[str, ...]], list[tuple[str, re.Pattern]]]:
+def _level_cues() -> tuple[list[re.Pattern], dict[str, tuple[str, ...]], list[tuple[str, list[re.Pattern]]]]:
     spec = load_yaml("region_cues.yaml")
     issuer = [re.compile(p, re.M) for p in spec["issuer_level_patterns"]]
     words = {word: tuple(levels) for word, levels in spec["level_words"].items()}
-    subordinate = [(level, re.compile("|".join(patterns))) for level, patterns in spec["subordinate_patterns"].items()]
+    # One pattern each, not one alternation: a pattern that starts with a literal is searched
+    # for as a string, several times faster than an alternation is tried at every character.
+    subordinate = [(level, [re.compile(p) for p in patterns])
+                   for level, patterns in spec["subordinate_patterns"].items()]
     return issuer, words, subordinate
 
 
@@ -354,7 +373,7 @@ def issuer_level(text: str, own_word: str | None) -> tuple[str | None, str]:
     `own_level_word`) and its subordinates."""
     _, words, subordinate = _level_cues()
     # The issuer stands one level above the highest units it names below it.
-    from_below = next((level for level, pattern in subordinate if pattern.search(text)), None)
+    from_below = next((level for level, patterns in subordinate if any(p.search(text) for p in patterns)), None)
     if own_word is None:
         return from_below, ("the units it names below it" if from_below else "no cue to its level")
     readings = words[own_word]
@@ -371,7 +390,7 @@ def issuer_level(text: str, own_word: str | None) -> tuple[str | None, str]:
 def _names_a_county(text: str) -> bool:
     """Whether the text names a county (a division of county level whose name ends in 县 or 旗)."""
     return any(text[m.end - 1] in COUNTY_ENDINGS and all(r.admin_level == "county" for r in m.candidates)
-               for m in gazetteer().mentions(text))
+               for m in report_mentions(text))
 
 
 def province_shown(text: str, mentions: list[PlaceMention]) -> str | None:
@@ -379,22 +398,32 @@ def province_shown(text: str, mentions: list[PlaceMention]) -> str | None:
     superiors' names: 江西省民政厅, 景德镇市民政局, 壮美广西), or None. `mentions` are
     the gazetteer's mentions in `text`."""
     mentioned = [{r.province for r in mention.candidates} for mention in mentions]
-    for name, region in _province_short_names().items():
-        start = text.find(name)
-        while start >= 0:
-            if _stands_alone(text, start, start + len(name), check_end=True):
-                mentioned.append({region.province})
-                break
-            start = text.find(name, start + 1)
+    pattern, names_by_first = _province_short_name_starts()
+    shown: set[str] = set()  # provinces named by a short name that stands alone
+    match = pattern.search(text)
+    while match:  # every place where a short name starts, overlapping ones included
+        start = match.start()
+        for name, region in names_by_first[text[start]]:
+            if (region.province not in shown and text.startswith(name, start)
+                    and _stands_alone(text, start, start + len(name), check_end=True)):
+                shown.add(region.province)
+        match = pattern.search(text, start + 1)
+    mentioned += [{province} for province in shown]
     common = set.intersection(*mentioned) if mentioned else set()
     return next(iter(common)) if len(common) == 1 else None
 
 
 @cache
-def _province_short_names() -> dict[str, Region]:
-    return {alias: region for regions in gazetteer().full_forms.values() for region in regions
-            if region.admin_level == "province" and region.current
-            for alias in region.short_names if alias != region.name and len(alias) >= 2}
+def _province_short_name_starts() -> tuple[re.Pattern, dict[str, list[tuple[str, Region]]]]:
+    """A pattern of the provinces' short names (广西, 内蒙古; one pass finds where any starts: each
+    starts with a literal, which the matcher skips to) and the names by their first character."""
+    names = {alias: region for regions in gazetteer().full_forms.values() for region in regions
+             if region.admin_level == "province" and region.current
+             for alias in region.short_names if alias != region.name and len(alias) >= 2}
+    by_first: dict[str, list[tuple[str, Region]]] = defaultdict(list)
+    for name, region in names.items():
+        by_first[name[0]].append((name, region))
+    return re.compile("|".join(map(re.escape, names))), dict(by_first)
 
 
 def sole_place_of_level(level: str, own_word: str | None, mentions: list[PlaceMention],
@@ -427,8 +456,9 @@ def resolve_place(title: str | None, header: dict[str, str], text: str) -> Place
     if region:
         # 江西省 named in a district's report (区委、区政府) is a superior, not the issuer.
         level_evidence += f"; {region.name} is not a {own_word}"
-    everything = "\n".join([*header.values(), title or "", text])
-    mentions = gazetteer().mentions(everything)  # read once: the sole place and the province use them
+    lines = [*header.values(), title or ""]
+    everything = "\n".join([*lines, text])
+    mentions = mentions_before_report(lines, text)  # read once: the sole place and the province use them
     shown = province_shown(everything, mentions)
     sole = sole_place_of_level(level, own_word, mentions, shown) if level else None
     if sole:

@@ -22,16 +22,18 @@ HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014\u00b7"
 
 # A Han character followed by its romanisation in brackets, as left behind by
-# pages that were converted character by character (區(qū), 創（chuàng）).
-PINYIN_DEBRIS = re.compile(
-    rf"(?<=[{HAN}])[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{{1,7}})[)）]"
-)
+# pages that were converted character by character (區(qū), 創（chuàng）). The pattern
+# starts at the bracket, which the matcher skips to; the Han character before it is
+# checked on each match.
+PINYIN_DEBRIS = re.compile(r"[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7})[)）]")
+HAN_CHAR = re.compile(rf"[{HAN}]")
 
-ODD_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# A run of spaces (odd ones included: tabs, no-break, ideographic) goes next to a Chinese
+# character or punctuation mark and is one plain space elsewhere; one pass does both.
+SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+CJK_CHAR = re.compile(rf"[{HAN}{CJK_PUNCT}]")
 ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
-SPACE_RUN = re.compile(r" {2,}")
-SPACE_NEAR_CJK = re.compile(rf"(?<=[{HAN}{CJK_PUNCT}]) +| +(?=[{HAN}{CJK_PUNCT}])")
-FULL_WIDTH_DOT_IN_NUMBER = re.compile(r"(?<=[0-9])．(?=[0-9])")
+FULL_WIDTH_DOT_IN_NUMBER = re.compile(r"．(?<=[0-9]．)(?=[0-9])")  # the dot first: the matcher skips to it
 
 # Full-width digits and letters and the per-cent sign fold to ASCII; full-width
 # punctuation (，：（）) is left alone because it is ordinary Chinese punctuation.
@@ -39,8 +41,9 @@ WIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
 WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)})
 WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
 WIDTH_TABLE[0xFF05] = ord("%")
-# str.translate walks every character; most reports have no full-width forms, so look first.
-HAS_FULL_WIDTH = re.compile("[\uff05\uff0e\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# str.translate with a table looks up every character; the runs of full-width forms are
+# few and short, so only they are translated.
+FULL_WIDTH_RUN = re.compile("[\uff05\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 
 TONELESS = str.maketrans(
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ",
@@ -49,7 +52,8 @@ TONELESS = str.maketrans(
 
 
 @cache
-def _t2s() -> opencc.OpenCC:
+def simplifier() -> opencc.OpenCC:
+    """OpenCC's traditional → simplified converter, one per process (each takes ~0.05 s to load)."""
     return opencc.OpenCC("t2s")
 
 
@@ -67,8 +71,10 @@ def _is_reading_of(char: str, romanised: str) -> bool:
 
 def remove_pinyin_debris(text: str) -> str:
     def keep_or_drop(match: re.Match) -> str:
-        char = text[match.start() - 1]
-        return "" if _is_reading_of(char, match.group(1)) else match.group(0)
+        before = match.start() - 1
+        if before < 0 or not HAN_CHAR.match(text, before):
+            return match.group(0)
+        return "" if _is_reading_of(text[before], match.group(1)) else match.group(0)
 
     return PINYIN_DEBRIS.sub(keep_or_drop, text)
 
@@ -77,15 +83,27 @@ def normalise_text(text: str) -> str:
     """Normalise characters and spacing of any report text (no furniture handling)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = ZERO_WIDTH.sub("", text)
-    text = _t2s().convert(text)
+    text = simplifier().convert(text)
     text = remove_pinyin_debris(text)
-    if HAS_FULL_WIDTH.search(text):
-        text = text.translate(WIDTH_TABLE)
+    text = FULL_WIDTH_RUN.sub(_fold_width, text)
+    if "．" in text:
         text = FULL_WIDTH_DOT_IN_NUMBER.sub(".", text)
-    text = ODD_SPACES.sub(" ", text)
-    text = SPACE_NEAR_CJK.sub("", text)
-    text = SPACE_RUN.sub(" ", text)
+    text = _fold_spaces(text)
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+def _fold_width(match: re.Match) -> str:
+    return match.group(0).translate(WIDTH_TABLE)
+
+
+def _fold_spaces(text: str) -> str:
+    """Spaces next to a Chinese character or punctuation mark removed, other runs made one space."""
+    def fold(match: re.Match) -> str:
+        start, end = match.span()
+        if (start > 0 and CJK_CHAR.match(text, start - 1)) or CJK_CHAR.match(text, end):
+            return ""
+        return " "
+    return SPACE_RUN.sub(fold, text)
 
 
 class Furniture:
@@ -137,6 +155,8 @@ class Furniture:
 
     def metadata_pairs(self, line: str) -> list[tuple[str, str]] | None:
         """The label/value pairs of a metadata-table line, or None for a body line."""
+        if ":" not in line and "：" not in line:
+            return None  # every label is followed by its colon
         compact = re.sub(r"(?<=[^\W\d_]) +(?=[^\W\d_])", "", line)
         timestamp = self.leading_timestamp.match(compact)
         labelled = compact[timestamp.end():] if timestamp else compact

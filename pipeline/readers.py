@@ -34,12 +34,11 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-import opencc
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.ingest import HAN, furniture
+from pipeline.ingest import HAN, furniture, simplifier
 from pipeline.inputs import open_regular
-from pipeline.lexicons import load_yaml
+from pipeline.lexicons import lexicon_path, load_yaml
 from pipeline.model import RawDocument
 from pipeline.segment import LINE_MARKERS
 
@@ -175,12 +174,10 @@ def _check_opening(text: str) -> None:
 
 @cache
 def _common_han() -> frozenset[str]:
-    """GB2312 level-1 characters, simplified and in the traditional forms of OpenCC, Taiwan, Hong Kong."""
-    level_one = "".join(bytes([high, low]).decode("gb2312")
-                        for high in range(0xB0, 0xD8) for low in range(0xA1, 0xFF)
-                        if not (high == 0xD7 and low > 0xF9))
-    forms = [opencc.OpenCC(config).convert(level_one) for config in ("s2t", "s2tw", "s2hk")]
-    return frozenset(level_one).union(*forms)
+    """GB2312 level-1 characters, simplified and in the traditional forms of OpenCC, Taiwan, Hong Kong
+    (`lexicons/common_han.txt`, which `lexicons/build_common_han.py` writes)."""
+    with open(lexicon_path("common_han.txt"), encoding="utf-8") as fh:
+        return frozenset("".join(line.rstrip("\n") for line in fh if not line.startswith("#")))
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
@@ -367,18 +364,13 @@ def html_rules() -> HtmlRules:
     )
 
 
-@cache
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def _collapse(text: str) -> str:
     return HTML_SPACE.sub(" ", text).strip()
 
 
 def _label_key(text: str) -> str:
     """Text of a would-be label, comparable with the lexicon: simplified, no spaces at all."""
-    return _t2s().convert(re.sub(r"\s+", "", text))
+    return simplifier().convert(re.sub(r"\s+", "", text))
 
 
 def _read_html(data: bytes) -> tuple[str, dict[str, str]]:
@@ -457,7 +449,7 @@ def _lift_metadata(body: LexborNode, skipped: set[int]) -> tuple[dict[str, str],
             if has_colon or node.tag in ("td", "th", "dt"):
                 holders.append(_MetadataHolder(node, label_match.group(1), has_colon, []))
             continue
-        pairs = pairs_of(_t2s().convert(_collapse(text)))
+        pairs = pairs_of(simplifier().convert(_collapse(text)))
         if pairs:
             holders.append(_MetadataHolder(node, None, False, pairs))
     # A cell's text is also its row's and its table's: keep only the innermost holders.

@@ -86,7 +86,7 @@ class FileResult:
 
     manifest: dict
     tables: dict[str, bytes] | None = None
-    signature: duplicates.LeanMinHash | None = None
+    signature: duplicates.Signature | None = None
 
     def batches(self) -> dict[str, pa.RecordBatch]:
         return {name: from_ipc(name, data) for name, data in self.tables.items()}
@@ -313,7 +313,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
 
 
 def _rows_of(step: "_Step", fresh: Iterator[FileResult], previous_rows: dict[str, PreviousRows]) -> tuple[
-        FileResult, dict[str, pa.RecordBatch] | None, duplicates.LeanMinHash | None]:
+        FileResult, dict[str, pa.RecordBatch] | None, duplicates.Signature | None]:
     """A step's manifest row, its rows of each document table (None when it was not read) and its
     near-duplicate signature: from the engine, or copied from the previous tables."""
     if step.row is None:

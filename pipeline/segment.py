@@ -9,7 +9,6 @@ the top. Sentences end at 。！？ (GB/T 15834) and at line ends; ； stays ins
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -27,8 +26,14 @@ LINE_MARKERS: list[tuple[str, re.Pattern]] = [
     ("circled", re.compile(r"^[\u2460-\u2473]")),
 ]
 
-# 一是 … 二是 …: at a line start or right after the end of a sentence or clause.
-ENUMERATOR = re.compile(rf"(?:^|(?<=[。；;！？!?]))([{CN_DIGITS}])是(?=[^，,、。])")
+# The first characters a line marker can start with (\d is any decimal digit).
+_MARKER_STARTS = frozenset("第（(" + CN_DIGITS)
+_CIRCLED_FIRST, _CIRCLED_LAST = "\u2460", "\u2473"
+
+# 一是 … 二是 …: at a line start or right after the end of a sentence or clause
+# (`ENUMERATOR_AFTER`), checked on each match, so that one pass over the text finds them all.
+ENUMERATOR = re.compile(rf"([{CN_DIGITS}])是(?=[^，,、。\n])")
+ENUMERATOR_AFTER = frozenset("\n。；;！？!?")
 
 # An unnumbered line that names a part of the report ("广州市民政局2021年工作安排",
 # "下半年工作思路"): short, no sentence punctuation, and a part-naming word.
@@ -37,7 +42,8 @@ PART_WORDS = re.compile(
 )
 SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,：:]")
 
-SENTENCE_END = re.compile(r"[。！？!?]+[”’」』）)》\"']*")
+# A sentence: up to and with its end marks and the closing quotes after them, or the rest of a line.
+SENTENCE = re.compile(r"[^\n。！？!?]*[。！？!?]+[”’」』）)》\"']*|[^\n。！？!?]+")
 HEADING_END = re.compile(r"[。！？!?]")
 MAX_HEADING_CHARS = 60
 
@@ -53,6 +59,9 @@ class _Heading:
 
 def line_marker(line: str) -> tuple[str, str] | None:
     """The kind and text of the outline marker that `line` starts with, or None."""
+    first = line[:1]
+    if not first or not (first in _MARKER_STARTS or first.isdecimal() or _CIRCLED_FIRST <= first <= _CIRCLED_LAST):
+        return None
     for kind, pattern in LINE_MARKERS:
         match = pattern.match(line)
         if match:
@@ -91,6 +100,8 @@ def _find_headings(text: str) -> list[_Heading]:
     in_title_block = True
     title_block: set[str] = set()  # a title printed again further down is still the title
     enumerator_run = [1]  # the next 一是-number expected; a new heading restarts it
+    enumerators = _enumerator_starts(text)
+    next_enumerator = 0
     for line in text.split("\n"):
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
@@ -108,22 +119,33 @@ def _find_headings(text: str) -> list[_Heading]:
         elif not in_title_block and line not in title_block and _is_part_heading_line(line):
             headings.append(_Heading("unnumbered", "", line_start, line_start, line_end))
             enumerator_run[0] = 1
-        headings.extend(_enumerators(text, line_start, line, enumerator_run))
+        line_enumerators = next_enumerator
+        while next_enumerator < len(enumerators) and enumerators[next_enumerator] < line_end:
+            next_enumerator += 1
+        if next_enumerator > line_enumerators:
+            headings.extend(_enumerators(text, enumerators[line_enumerators:next_enumerator], line_end, enumerator_run))
     headings.sort(key=lambda h: h.start)
     return headings
 
 
-def _enumerators(text: str, line_start: int, line: str, run: list[int]) -> list[_Heading]:
-    """一是/二是 … accepted only as a run counting up from 一 within one section."""
+def _enumerator_starts(text: str) -> list[int]:
+    """Where the text has 一是, 二是 … at a line start or after a sentence or clause end."""
+    return [match.start() for match in ENUMERATOR.finditer(text)
+            if match.start() == 0 or text[match.start() - 1] in ENUMERATOR_AFTER]
+
+
+def _enumerators(text: str, starts: list[int], line_end: int, run: list[int]) -> list[_Heading]:
+    """一是/二是 … (at `starts`, on a line ending at `line_end`) accepted only as a run
+    counting up from 一 within one section."""
     out: list[_Heading] = []
-    for match in ENUMERATOR.finditer(line):
-        value = _cn_value(match.group(1))
+    for start in starts:
+        numeral = text[start]
+        value = _cn_value(numeral)
         if value != 1 and value != run[0]:
             continue
-        start = line_start + match.start(1)
         heading_start = start + 2
-        out.append(_Heading("enumerator", match.group(1) + "是", start, heading_start,
-                            _heading_span(text, heading_start, line_start + len(line))))
+        out.append(_Heading("enumerator", numeral + "是", start, heading_start,
+                            _heading_span(text, heading_start, line_end)))
         run[0] = value + 1
     return out
 
@@ -177,39 +199,23 @@ def outline(text: str) -> list[Section]:
 
 
 def sentences(text: str, sections: list[Section]) -> list[Sentence]:
-    """Sentences with spans, each tied to the innermost section it starts in."""
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.split("\n"):
-        line_start, line_end = pos, pos + len(line)
-        pos = line_end + 1
-        start = line_start
-        for match in SENTENCE_END.finditer(text, line_start, line_end):
-            spans.append((start, match.end()))
-            start = match.end()
-        if start < line_end:
-            spans.append((start, line_end))
-    starts = sorted({s.char_start for s in sections})
-    enclosing = _innermost_sections(sections)
-    out = []
-    for sentence_id, (start, end) in enumerate(spans):
-        out.append(Sentence(sentence_id, enclosing(start), start, end, text[start:end]))
-    return out
-
-
-def _innermost_sections(sections: list[Section]):
-    """A lookup from an offset to the innermost section whose span holds it.
+    """Sentences with spans, each tied to the innermost section it starts in.
 
     Sections nest, so the innermost one holding an offset is the last section starting
-    at or before it, or the nearest of that section's ancestors that still holds it.
+    at or before it, or the nearest of that section's ancestors that still holds it;
+    sentences come in order, so the last section starting before each is found by
+    walking the sections along with them.
     """
-    starts = [section.char_start for section in sections]
     by_id = {section.section_id: section for section in sections}
-
-    def lookup(offset: int) -> int | None:
-        index = bisect.bisect_right(starts, offset) - 1
-        section = sections[index] if index >= 0 else None
-        while section is not None and offset >= section.char_end:
+    out = []
+    last = -1  # the last section starting at or before the sentence
+    for sentence_id, match in enumerate(SENTENCE.finditer(text)):
+        start, end = match.span()
+        while last + 1 < len(sections) and sections[last + 1].char_start <= start:
+            last += 1
+        section = sections[last] if last >= 0 else None
+        while section is not None and start >= section.char_end:
             section = by_id.get(section.parent_id)
-        return section.section_id if section is not None else None
-    return lookup
+        out.append(Sentence(sentence_id, section.section_id if section is not None else None, start, end,
+                            match.group()))
+    return out

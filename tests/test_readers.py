@@ -19,7 +19,9 @@ import opencc
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from lexicons.build_common_han import common_han_text
 from pipeline.ingest import normalise, normalise_text
+from pipeline.lexicons import LEXICON_DIR
 from pipeline.model import Document
 from pipeline.readers import (MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, decode_bytes, doc_id_of,
                               is_supported, read_file)
@@ -267,6 +269,11 @@ def test_text_damaged_throughout_is_refused(seed):
     data[::50] = b"\xff" * len(data[::50])
     with pytest.raises(ReadError, match="not text in any supported encoding"):
         decode_bytes(bytes(data))
+
+
+def test_the_common_characters_file_is_what_its_script_writes():
+    # lexicons/common_han.txt is generated (GB2312 level 1 and OpenCC's traditional forms)
+    assert (LEXICON_DIR / "common_han.txt").read_text(encoding="utf-8") == common_han_text()
 
 
 # --- .docx ------------------------------------------------------------------------------

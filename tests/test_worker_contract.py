@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 import shutil
+from fractions import Fraction
+from math import comb
 from pathlib import Path
 
 import pyarrow as pa
@@ -59,7 +61,46 @@ def test_signatures_from_workers_find_a_lightly_edited_copy():
     assert index.original_of("b", duplicates.signature(other)) is None
     assert index.original_of("c", duplicates.signature(mirror)) == "a"
     assert index.original_of("d", duplicates.signature(report[:3])) is None  # too few sentences to compare
-    assert (duplicates.signature(report).hashvalues == first.hashvalues).all()
+    assert (duplicates.signature(report) == first).all()
+
+
+def test_the_minhash_is_datasketchs():
+    # values that datasketch 2.0 (MinHash(num_perm=64, seed=1), its default scheme) gave for these keys
+    signature = duplicates.minhash([b"a", "sentence one".encode(), "养老服务".encode()])
+    assert signature.tolist()[:8] == [396437738, 285694074, 886618296, 1246416202,
+                                      3493657453, 466995341, 120439926, 1526915304]
+    assert duplicates.minhash([b"policymine"]).tolist()[-4:] == [2718120031, 286681895, 2426486189, 1895813710]
+
+
+def test_sentences_are_stripped_of_spaces_and_punctuation_in_one_pass():
+    every_character = "".join(map(chr, range(0x110000)))
+    assert duplicates.PUNCTUATION_BUT_LINE_ENDS.findall(every_character) == [
+        c for c in duplicates.PUNCTUATION.findall(every_character) if c != "\n"]
+    sentences = [f"第{i}项工作：全面推进（惠及　{i * 37} 人次）, 资金“足额”发放。" for i in range(8)]
+    keys = {duplicates.PUNCTUATION.sub("", s).encode("utf-8") for s in sentences}
+    assert (duplicates.signature(sentences) == duplicates.minhash(keys)).all()
+    # a sentence with a line end in it (not from the segmenter) is still one key
+    broken = [*sentences[:-1], sentences[-1].replace("资金", "资\n金")]
+    assert (duplicates.signature(broken) == duplicates.signature(sentences)).all()
+
+
+def test_the_banding_minimises_the_chance_of_a_wrong_answer():
+    """BANDS x ROWS is the banding with the least sum of the probabilities that a pair below the
+    threshold becomes a candidate and that a pair above it does not (integrated exactly)."""
+    threshold = Fraction(duplicates.THRESHOLD).limit_denominator(1000)
+
+    def missed_up_to(x: Fraction, bands: int, rows: int) -> Fraction:
+        # the integral from 0 to x of (1 - s^rows)^bands ds, term by term
+        return sum(comb(bands, k) * (-1) ** k * x ** (rows * k + 1) / (rows * k + 1) for k in range(bands + 1))
+
+    def error(bands: int, rows: int) -> Fraction:
+        false_positive = threshold - missed_up_to(threshold, bands, rows)
+        false_negative = missed_up_to(Fraction(1), bands, rows) - missed_up_to(threshold, bands, rows)
+        return false_positive + false_negative
+
+    choices = [(bands, rows) for bands in range(1, duplicates.NUM_PERM + 1)
+               for rows in range(1, duplicates.NUM_PERM // bands + 1)]
+    assert min(choices, key=lambda choice: error(*choice)) == (duplicates.BANDS, duplicates.ROWS)
 
 
 def test_the_workers_end_before_the_derived_tables_are_built(tmp_path, monkeypatch):
