@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from itertools import accumulate, groupby
 from operator import itemgetter
 from pathlib import Path
@@ -250,17 +250,32 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
     return j > i  # some boundary lies strictly inside the span
 
 
-@lru_cache(maxsize=1 << 14)
+# Readings of texts, shared by `read` and `_read_lines`: the indicators read again the sentences
+# that hold a figure, and headings and stock sentences recur across reports. Emptied when full.
+_READINGS: dict[tuple[str, bool], Reading] = {}
+READINGS_KEPT = 1 << 14
+
+
 def read(text: str, already_normalised: bool = False) -> Reading:
     """The lexicon phrases in `text`, each distinct phrase counted once per theme (shared: do not
-    mutate). Cached: the indicators read again the sentences that hold a figure, and headings
-    and stock sentences recur across reports."""
-    lex = lexicon()
-    key, source, offsets = matching_key(text, already_normalised)
-    if lex.is_boilerplate(key):
-        return Reading(key, {}, {}, True)
-    raw, evidence = _tally(key, source, offsets, lex.matcher.find_matches_as_indexes(key), 0, len(key))
-    return Reading(key, raw, evidence, False)
+    mutate)."""
+    reading = _READINGS.get((text, already_normalised))
+    if reading is None:
+        lex = lexicon()
+        key, source, offsets = matching_key(text, already_normalised)
+        if lex.is_boilerplate(key):
+            reading = Reading(key, {}, {}, True)
+        else:
+            raw, evidence = _tally(key, source, offsets, lex.matcher.find_matches_as_indexes(key), 0, len(key))
+            reading = Reading(key, raw, evidence, False)
+        _remember((text, already_normalised), reading)
+    return reading
+
+
+def _remember(text: tuple[str, bool], reading: Reading) -> None:
+    if len(_READINGS) >= READINGS_KEPT:
+        _READINGS.clear()
+    _READINGS[text] = reading
 
 
 def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tuple[int, int, int]],
@@ -317,6 +332,8 @@ def _label(reading: Reading, context: Sequence[ThemeLabel], heading: bool) -> li
     if not labels:
         labels = {label.theme: ThemeLabel(label.theme, round(label.score * INHERITED_DISCOUNT, 4), label.evidence)
                   for label in context}
+    if len(labels) < 2:
+        return list(labels.values())
     order = lexicon().order
     return sorted(labels.values(), key=lambda l: (-l.score, -len(l.evidence), order[l.theme]))
 
@@ -416,17 +433,19 @@ def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
     for index in _boilerplate_lines(key, starts, lines):
         readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True)
     matches = lex.matcher.find_matches_as_indexes(key)
+    match_starts = [start for _, start, _ in matches]
     offsets = range(len(text))
     first = 0
     while first < len(matches):
-        index = bisect_right(starts, matches[first][1]) - 1
+        index = bisect_right(starts, match_starts[first]) - 1
         start, end = starts[index], starts[index] + len(lines[index])
-        stop = first + 1
-        while stop < len(matches) and matches[stop][1] < end:
-            stop += 1
+        stop = bisect_left(match_starts, end, first)
         if readings[index] is None:
-            raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
-            readings[index] = Reading(key[start:end], raw, evidence, False)
+            readings[index] = _READINGS.get((lines[index], True))
+            if readings[index] is None:
+                raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
+                readings[index] = Reading(key[start:end], raw, evidence, False)
+                _remember((lines[index], True), readings[index])
         first = stop
     return readings
 
@@ -497,33 +516,51 @@ def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
     carried: dict[Unit, dict[str, int]] = {}
     confidence: dict[Unit, dict[str, float]] = {}
     phrases: dict[Unit, dict[str, list[str]]] = {}  # in text order, counted at the end
-    for section_id, run in groupby(zip(sentences, sentence_labels), key=lambda pair: pair[0].section_id):
-        units: list[Unit] = [("document", None)]
-        while section_id is not None:
-            units.append(("section", section_id))
-            section_id = parent_of[section_id]
-        unit_confidences = [confidence.setdefault(unit, {}) for unit in units]
+    units_of: dict[int | None, list[Unit]] = {}  # a section's units: the document, it and its ancestors
+    confidences_of: dict[int | None, list[dict[str, float]]] = {}
+    first, count = 0, len(sentences)
+    while first < count:
+        section_id = sentences[first].section_id
+        if section_id not in units_of:
+            units: list[Unit] = [("document", None)]
+            ancestor = section_id
+            while ancestor is not None:
+                units.append(("section", ancestor))
+                ancestor = parent_of[ancestor]
+            units_of[section_id] = units
+            confidences_of[section_id] = [confidence.setdefault(unit, {}) for unit in units]
+        unit_confidences = confidences_of[section_id]
         run_chars = 0
         run_carried: dict[str, int] = {}
         run_phrases: dict[str, list[str]] = {}
-        for sentence, labels in run:
+        stop = first
+        while stop < count and sentences[stop].section_id == section_id:
+            sentence = sentences[stop]
             size = sentence.char_end - sentence.char_start
             run_chars += size
-            for label in labels:
+            for label in sentence_labels[stop]:
                 theme = label.theme
                 run_carried[theme] = run_carried.get(theme, 0) + size
                 weighted = size * label.score
                 for unit_confidence in unit_confidences:
                     unit_confidence[theme] = unit_confidence.get(theme, 0) + weighted
-                run_phrases.setdefault(theme, []).extend(label.evidence)
-        for unit in units:
+                if theme in run_phrases:
+                    run_phrases[theme].extend(label.evidence)
+                else:
+                    run_phrases[theme] = list(label.evidence)
+            stop += 1
+        for unit in units_of[section_id]:
             totals[unit] = totals.get(unit, 0) + run_chars
             unit_carried = carried.setdefault(unit, {})
             for theme, chars in run_carried.items():
                 unit_carried[theme] = unit_carried.get(theme, 0) + chars
             unit_phrases = phrases.setdefault(unit, {})
             for theme, listed in run_phrases.items():
-                unit_phrases.setdefault(theme, []).extend(listed)
+                if theme in unit_phrases:
+                    unit_phrases[theme].extend(listed)
+                else:
+                    unit_phrases[theme] = listed.copy()
+        first = stop
     shares = {unit: {theme: round(chars / total, 4) for theme, chars in _most_common(carried[unit])}
               for unit, total in totals.items() if total}
     aggregated = {unit: [ThemeLabel(theme, round(confidence[unit][theme] / totals[unit], 4),
@@ -537,7 +574,9 @@ def _top_phrases(phrases: list[str]) -> tuple[str, ...]:
     """The most frequent of the phrases (AGGREGATE_EVIDENCE of them), ties in text order."""
     if len(set(phrases)) == len(phrases):  # the usual case, each phrase once: text order is the answer
         return tuple(phrases[:AGGREGATE_EVIDENCE])
-    return tuple(phrase for phrase, _ in Counter(phrases).most_common(AGGREGATE_EVIDENCE))
+    counts = Counter(phrases)
+    # as Counter.most_common, without its heap
+    return tuple(phrase for phrase, _ in _most_common(counts)[:AGGREGATE_EVIDENCE])
 
 
 # Levels of the numbered outline markers (GB/T 9704) that pipeline.segment recognises. A line
