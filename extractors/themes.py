@@ -23,24 +23,26 @@ back to the caller's characters. A match that begins inside one word and ends in
 no occurrence (军队 in 铁军|队伍).
 
 A document's texts (`document_themes`, `tag_document`) are already normalised and read as they
-are; each heading is read once, and the labels of the sections and the document and their theme
-shares come from one pass over the sentences. Only phrases that dictionary words may cross at both
+are: its sentences in one pass of the automaton and one search for boilerplate over all of them,
+joined by line breaks, and only the sentences with a match are worked on one by one (most name
+nothing, and take their context's labels); each heading is read once, and the labels of the
+sections and the document and their theme shares come from one pass over the sentences. Only phrases that dictionary words may cross at both
 ends need the text segmented to tell whether they straddle two words.
 """
 from __future__ import annotations
 
 import importlib.util
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from itertools import accumulate, groupby
 from operator import itemgetter
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 import opencc
 
 from pipeline.ingest import normalise_text
@@ -69,11 +71,18 @@ class Cue:
 class ThemeLexicon:
     codes: tuple[str, ...]
     order: dict[str, int]  # position of each code in the lexicon: ties go to the one listed first
-    automaton: ahocorasick.Automaton
+    cues: tuple[Cue, ...]
+    # Leftmost-longest over the cues' phrases; a match is (index into `cues`, start, end).
+    matcher: ahocorasick_rs.AhoCorasick
     # The boilerplate patterns anchored at the start of the text, tried there only (searching
     # them with the others would try them at every offset), and the others.
     boilerplate_start: re.Pattern
     boilerplate_anywhere: re.Pattern
+    # The same in multiline mode, searched once each over the lines of a document joined by
+    # line breaks (see `_boilerplate_lines`). One search for both is four times slower: the
+    # anchors keep the regex engine from skipping ahead to the characters that may start a match.
+    boilerplate_start_of_lines: re.Pattern
+    boilerplate_in_lines: re.Pattern
     # Pairs of characters that a dictionary word of the segmenter holds side by side, of those
     # whose second character begins a phrase or whose first character ends one (see `_joined`).
     word_pairs: frozenset[str]
@@ -109,30 +118,40 @@ def lexicon() -> ThemeLexicon:
         cues.pop(matching_key(str(entry["phrase"]))[0], None)
         add(entry["phrase"], themes, tiers[entry.get("tier", "strong")])
 
-    automaton = ahocorasick.Automaton()
-    for key, cue in cues.items():
-        automaton.add_word(key, cue)
-    automaton.make_automaton()
+    if any(LINE_BREAK in key for key in cues):
+        raise ValueError(f"{LEXICON}: a phrase holds a line break")
+    # The DFA costs a few ms to build and matches about twice as fast as the NFA.
+    matcher = ahocorasick_rs.AhoCorasick(list(cues), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest,
+                                         implementation=ahocorasick_rs.Implementation.DFA)
     boilerplate = data["boilerplate"]
-    return ThemeLexicon(codes, {code: i for i, code in enumerate(codes)}, automaton,
+    if any(anchor in pattern for pattern in boilerplate for anchor in (r"\A", r"\Z")):
+        raise ValueError(f"{LEXICON}: boilerplate is anchored with ^ and $, which hold at each line")
+    return ThemeLexicon(codes, {code: i for i, code in enumerate(codes)}, tuple(cues.values()), matcher,
                         _alternatives(p for p in boilerplate if p.startswith("^")),
                         _alternatives(p for p in boilerplate if not p.startswith("^")),
+                        _alternatives((p for p in boilerplate if p.startswith("^")), re.MULTILINE),
+                        _alternatives((p for p in boilerplate if not p.startswith("^")), re.MULTILINE),
                         _word_pairs({key[0] for key in cues}, {key[-1] for key in cues}))
 
 
-def _alternatives(patterns: Iterable[str]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)")  # (?!) never matches
+def _alternatives(patterns: Iterable[str], flags: int = 0) -> re.Pattern:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns) or "(?!)", flags)  # (?!) never matches
 
 
 # Folds that matching needs on top of the pipeline's normalisation: reports write brackets in
 # either width (村（居）委会, 村(居)委会) and Latin in either case (APP, app).
-_MATCH_FOLD = {ord("（"): "(", ord("）"): ")"} | {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
-_FOLDED = re.compile("[" + re.escape("".join(map(chr, _MATCH_FOLD))) + "]")
+_MATCH_FOLD = {"（": "(", "）": ")"} | {chr(code): chr(code + 32) for code in range(ord("A"), ord("Z") + 1)}
+_FOLDED = re.compile("[" + re.escape("".join(_MATCH_FOLD)) + "]")
+# Lines of a document are matched joined by this: no phrase holds it, so no match spans two lines.
+LINE_BREAK = "\n"
 
 
 def _fold(text: str) -> str:
-    # Few texts hold a character to fold: finding them is cheaper than translating every character.
-    return text.translate(_MATCH_FOLD) if _FOLDED.search(text) else text
+    # Texts hold few characters to fold, if any: replacing those found is much cheaper than
+    # translating every character (str.translate looks each one up).
+    for ch in set(_FOLDED.findall(text)):
+        text = text.replace(ch, _MATCH_FOLD[ch])
+    return text
 
 
 def _comparable(ch: str) -> str:
@@ -231,40 +250,66 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
     return j > i  # some boundary lies strictly inside the span
 
 
-@lru_cache(maxsize=1 << 14)
+# Readings of texts, shared by `read` and `_read_lines`: the indicators read again the sentences
+# that hold a figure, and headings and stock sentences recur across reports. Emptied when full.
+_READINGS: dict[tuple[str, bool], Reading] = {}
+READINGS_KEPT = 1 << 14
+
+
 def read(text: str, already_normalised: bool = False) -> Reading:
     """The lexicon phrases in `text`, each distinct phrase counted once per theme (shared: do not
-    mutate). Cached: the indicators read again the sentences that hold a figure, and headings
-    and stock sentences recur across reports."""
-    lex = lexicon()
-    key, source, offsets = matching_key(text, already_normalised)
-    if lex.is_boilerplate(key):
-        return Reading(key, {}, {}, True)
+    mutate)."""
+    reading = _READINGS.get((text, already_normalised))
+    if reading is None:
+        lex = lexicon()
+        key, source, offsets = matching_key(text, already_normalised)
+        if lex.is_boilerplate(key):
+            reading = Reading(key, {}, {}, True)
+        else:
+            raw, evidence = _tally(key, source, offsets, lex.matcher.find_matches_as_indexes(key), 0, len(key))
+            reading = Reading(key, raw, evidence, False)
+        _remember((text, already_normalised), reading)
+    return reading
+
+
+def _remember(text: tuple[str, bool], reading: Reading) -> None:
+    if len(_READINGS) >= READINGS_KEPT:
+        _READINGS.clear()
+    _READINGS[text] = reading
+
+
+def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tuple[int, int, int]],
+           start_of_text: int, end_of_text: int) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
+    """`Reading.raw` and `Reading.evidence` of the text key[start_of_text:end_of_text], from the
+    automaton's matches in it. `key`, `source` and `offsets` are as `matching_key` gives them
+    (they may hold other texts around this one)."""
+    cues, word_pairs = lexicon().cues, lexicon().word_pairs
     raw: dict[str, float] = {}
     evidence: dict[str, list[str]] = {}
-    counted: set[str] = set()
+    counted: set[int] = set()
     boundaries = None  # the text is segmented when a phrase first needs it
-    last, word_pairs = len(key) - 1, lex.word_pairs
-    for end, cue in lex.automaton.iter_long(key) if key else ():
-        phrase = cue.phrase
-        if phrase in counted:
+    last = end_of_text - 1
+    for index, start, stop in matches:
+        if index in counted:
             continue
-        start = end - len(phrase) + 1
+        end = stop - 1
         # A phrase only straddles two words if words of several characters cross both its ends;
         # a boundary is certain where no dictionary word holds the two characters around it.
-        if (0 < start < end < last and _joined(key[start - 1:start + 1], word_pairs)
+        if (start_of_text < start < end < last and _joined(key[start - 1:start + 1], word_pairs)
                 and _joined(key[end:end + 2], word_pairs)):
-            boundaries = boundaries or _word_boundaries(key)
-            if _straddles(start, end + 1, boundaries):
+            boundaries = boundaries or _word_boundaries(key[start_of_text:end_of_text])
+            if _straddles(start - start_of_text, stop - start_of_text, boundaries):
                 continue
-        counted.add(phrase)
+        counted.add(index)
         surface = source[offsets[start]:offsets[end] + 1]
+        cue = cues[index]
         for theme in cue.themes:
             raw[theme] = raw.get(theme, 0.0) + cue.weight
             evidence.setdefault(theme, []).append(surface)
-    return Reading(key, raw, {t: tuple(v) for t, v in evidence.items()}, False)
+    return raw, {theme: tuple(surfaces) for theme, surfaces in evidence.items()}
 
 
+@cache  # raw scores are sums of a few weights: few distinct values
 def _confidence(raw: float) -> float:
     return round(raw / (raw + 0.5), 4)
 
@@ -287,6 +332,8 @@ def _label(reading: Reading, context: Sequence[ThemeLabel], heading: bool) -> li
     if not labels:
         labels = {label.theme: ThemeLabel(label.theme, round(label.score * INHERITED_DISCOUNT, 4), label.evidence)
                   for label in context}
+    if len(labels) < 2:
+        return list(labels.values())
     order = lexicon().order
     return sorted(labels.values(), key=lambda l: (-l.score, -len(l.evidence), order[l.theme]))
 
@@ -335,6 +382,7 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
     pipeline-normalised (`pipeline.ingest.normalise`)."""
     by_id = {section.section_id: section for section in sections}
     passed_on: dict[int | None, list[ThemeLabel]] = {None: []}
+    inherited: dict[int | None, list[ThemeLabel]] = {}
 
     def context_of(section_id: int | None) -> list[ThemeLabel]:
         """What a section passes on to its sentences and subsections: the labels of its heading
@@ -345,16 +393,80 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
                                            context_of(section.parent_id), heading=True)
         return passed_on[section_id]
 
+    def inherited_from(section_id: int | None) -> list[ThemeLabel]:
+        """The labels of a text that names nothing in the section: its context's, discounted."""
+        if section_id not in inherited:
+            inherited[section_id] = _label(_NOTHING_NAMED, context_of(section_id), heading=False)
+        return inherited[section_id]
+
+    lines = _read_lines([sentence.text for sentence in sentences])
     sentence_labels = []
-    for sentence in sentences:
-        reading = read(sentence.text, already_normalised=True)
+    for sentence, reading in zip(sentences, lines):
         heading = _is_heading(sentence, by_id)
         # A heading sentence reads in the context of the headings above its own.
         enclosing = by_id[sentence.section_id].parent_id if heading else sentence.section_id
-        sentence_labels.append(_label(reading, context_of(enclosing), heading))
+        if reading is None:
+            sentence_labels.append(list(inherited_from(enclosing)))
+        else:
+            sentence_labels.append(_label(reading, context_of(enclosing), heading))
     aggregated, shares = _aggregate(sections, sentences, sentence_labels)
     return DocumentThemes(sentence_labels, [aggregated.get(("section", s.section_id), []) for s in sections],
                           aggregated.get(("document", None), []), shares)
+
+
+# What `read` gives for a text without boilerplate or phrases, but for its key. `_label` gives
+# it the labels of its context whether it is a heading or not.
+_NOTHING_NAMED = Reading("", {}, {}, False)
+
+
+def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
+    """`read` of each of the pipeline-normalised lines (line breaks in none), in one pass of the
+    automaton and one search for boilerplate over them all; None for a line that is neither
+    boilerplate nor names a phrase (most of a report)."""
+    if not lines:
+        return []
+    lex = lexicon()
+    text = LINE_BREAK.join(lines)
+    key = _fold(text)
+    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    readings: list[Reading | None] = [None] * len(lines)
+    for index in _boilerplate_lines(key, starts, lines):
+        readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True)
+    matches = lex.matcher.find_matches_as_indexes(key)
+    match_starts = [start for _, start, _ in matches]
+    offsets = range(len(text))
+    first = 0
+    while first < len(matches):
+        index = bisect_right(starts, match_starts[first]) - 1
+        start, end = starts[index], starts[index] + len(lines[index])
+        stop = bisect_left(match_starts, end, first)
+        if readings[index] is None:
+            readings[index] = _READINGS.get((lines[index], True))
+            if readings[index] is None:
+                raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
+                readings[index] = Reading(key[start:end], raw, evidence, False)
+                _remember((lines[index], True), readings[index])
+        first = stop
+    return readings
+
+
+def _boilerplate_lines(key: str, starts: Sequence[int], lines: Sequence[str]) -> set[int]:
+    """Indexes of the lines that are boilerplate, given their keys joined by line breaks in
+    `key` and where each starts. In multiline mode a pattern's ^ and $ hold at every line's
+    start and end, so a match that a line has on its own is a match in the joined key too:
+    the leftmost match from a line's start lies at or before any of that line's, and only the
+    line where it starts needs trying alone."""
+    lex = lexicon()
+    found = set()
+    for pattern in lex.boilerplate_start_of_lines, lex.boilerplate_in_lines:
+        position = 0
+        while match := pattern.search(key, position):
+            index = bisect_right(starts, match.start()) - 1
+            end = starts[index] + len(lines[index])
+            if index not in found and lex.is_boilerplate(key[starts[index]:end]):
+                found.add(index)
+            position = end + 1
+    return found
 
 
 def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
@@ -404,33 +516,51 @@ def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
     carried: dict[Unit, dict[str, int]] = {}
     confidence: dict[Unit, dict[str, float]] = {}
     phrases: dict[Unit, dict[str, list[str]]] = {}  # in text order, counted at the end
-    for section_id, run in groupby(zip(sentences, sentence_labels), key=lambda pair: pair[0].section_id):
-        units: list[Unit] = [("document", None)]
-        while section_id is not None:
-            units.append(("section", section_id))
-            section_id = parent_of[section_id]
-        unit_confidences = [confidence.setdefault(unit, {}) for unit in units]
+    units_of: dict[int | None, list[Unit]] = {}  # a section's units: the document, it and its ancestors
+    confidences_of: dict[int | None, list[dict[str, float]]] = {}
+    first, count = 0, len(sentences)
+    while first < count:
+        section_id = sentences[first].section_id
+        if section_id not in units_of:
+            units: list[Unit] = [("document", None)]
+            ancestor = section_id
+            while ancestor is not None:
+                units.append(("section", ancestor))
+                ancestor = parent_of[ancestor]
+            units_of[section_id] = units
+            confidences_of[section_id] = [confidence.setdefault(unit, {}) for unit in units]
+        unit_confidences = confidences_of[section_id]
         run_chars = 0
         run_carried: dict[str, int] = {}
         run_phrases: dict[str, list[str]] = {}
-        for sentence, labels in run:
+        stop = first
+        while stop < count and sentences[stop].section_id == section_id:
+            sentence = sentences[stop]
             size = sentence.char_end - sentence.char_start
             run_chars += size
-            for label in labels:
+            for label in sentence_labels[stop]:
                 theme = label.theme
                 run_carried[theme] = run_carried.get(theme, 0) + size
                 weighted = size * label.score
                 for unit_confidence in unit_confidences:
                     unit_confidence[theme] = unit_confidence.get(theme, 0) + weighted
-                run_phrases.setdefault(theme, []).extend(label.evidence)
-        for unit in units:
+                if theme in run_phrases:
+                    run_phrases[theme].extend(label.evidence)
+                else:
+                    run_phrases[theme] = list(label.evidence)
+            stop += 1
+        for unit in units_of[section_id]:
             totals[unit] = totals.get(unit, 0) + run_chars
             unit_carried = carried.setdefault(unit, {})
             for theme, chars in run_carried.items():
                 unit_carried[theme] = unit_carried.get(theme, 0) + chars
             unit_phrases = phrases.setdefault(unit, {})
             for theme, listed in run_phrases.items():
-                unit_phrases.setdefault(theme, []).extend(listed)
+                if theme in unit_phrases:
+                    unit_phrases[theme].extend(listed)
+                else:
+                    unit_phrases[theme] = listed.copy()
+        first = stop
     shares = {unit: {theme: round(chars / total, 4) for theme, chars in _most_common(carried[unit])}
               for unit, total in totals.items() if total}
     aggregated = {unit: [ThemeLabel(theme, round(confidence[unit][theme] / totals[unit], 4),
@@ -444,7 +574,9 @@ def _top_phrases(phrases: list[str]) -> tuple[str, ...]:
     """The most frequent of the phrases (AGGREGATE_EVIDENCE of them), ties in text order."""
     if len(set(phrases)) == len(phrases):  # the usual case, each phrase once: text order is the answer
         return tuple(phrases[:AGGREGATE_EVIDENCE])
-    return tuple(phrase for phrase, _ in Counter(phrases).most_common(AGGREGATE_EVIDENCE))
+    counts = Counter(phrases)
+    # as Counter.most_common, without its heap
+    return tuple(phrase for phrase, _ in _most_common(counts)[:AGGREGATE_EVIDENCE])
 
 
 # Levels of the numbered outline markers (GB/T 9704) that pipeline.segment recognises. A line
