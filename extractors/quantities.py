@@ -333,7 +333,7 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
 
 # A quantity needs an Arabic digit or a Chinese magnitude (十, 百, 万 …; 百分之 has its 百):
 # Chinese digits alone are never one (see `_quantity`). Most sentences of a report have neither.
-_MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}{''.join(TENS_LIGATURES)}]")
+MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}{''.join(TENS_LIGATURES)}]")
 
 # Between two amounts that share one rate: 每人每月850元、680元.
 RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
@@ -351,7 +351,7 @@ def _may_have_unit(text: str, run: re.Match[str], g: Grammar) -> bool:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity of `text`, in order, with offsets into `text`."""
-    if not _MAY_HOLD_QUANTITY.search(text):
+    if not MAY_HOLD_QUANTITY.search(text):
         return []
     g = grammar()
     quotes: _Spans | None = None  # found on first need: few sentences get that far
