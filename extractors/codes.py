@@ -337,6 +337,7 @@ def _best(hits: Iterable[_Hit], context_text: str, theme: str | None, kind_cue: 
     return best_code
 
 
+@lru_cache(maxsize=1 << 14)
 def _informative_length(text: str) -> int:
     return len(_NON_INFORMATIVE.sub("", _catalogue().generic_words.sub("", text)))
 
