@@ -10,6 +10,9 @@ text, then a satisfied context term, then the mention's theme, then catalogue or
 from __future__ import annotations
 
 import re
+import re._constants as _sre_ops
+import re._parser as _sre_parser
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -102,10 +105,30 @@ class _Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class _Candidate:
+    """One pattern of an entry, with characters that a text must hold for it to match: for each
+    required term that has them, a set of which the text holds at least one (see `_term_keys`)."""
+    entry: _Entry
+    pattern: _Pattern
+    keys: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _FamilyIndex:
+    """The patterns of one unit family in catalogue order, indexed by the key characters of their
+    first keyed term: a text is matched only against the patterns that one of its characters
+    names, and most subjects and clauses name few."""
+    candidates: tuple[_Candidate, ...]
+    by_char: dict[str, tuple[int, ...]]
+    unkeyed: frozenset[int]  # patterns with no keyed term, tried on every text
+
+
+@dataclass(frozen=True, slots=True)
 class _Catalogue:
     definitions: dict[str, IndicatorDef]
     by_family: dict[str, tuple[_Entry, ...]]
     generic_words: re.Pattern[str]
+    index: dict[str, _FamilyIndex]
 
 
 def unit_family(unit: str) -> str:
@@ -176,6 +199,61 @@ def _twin_definitions(entry: _Entry, raw: dict) -> list[IndicatorDef]:
     return [stock, flow]
 
 
+def _literal_alternatives(items: list) -> list[frozenset[str]] | None:
+    """For a parsed regular expression (`re._parser`), the literal characters that each of its
+    alternatives must hold, or None when an alternative must hold none (a class, a wildcard)."""
+    if len(items) == 1:
+        op, arg = items[0]
+        if op is _sre_ops.BRANCH:
+            out = []
+            for branch in arg[1]:
+                alternatives = _literal_alternatives(list(branch))
+                if alternatives is None:
+                    return None
+                out.extend(alternatives)
+            return out
+        if op is _sre_ops.SUBPATTERN and not arg[1] and not arg[2]:  # a group without inline flags
+            return _literal_alternatives(list(arg[3]))
+    required = frozenset(chr(arg) for op, arg in items if op is _sre_ops.LITERAL)
+    return [required] if required else None
+
+
+def _term_keys(term: re.Pattern[str], frequency: Counter) -> frozenset[str] | None:
+    """Characters of which every match of `term` holds at least one: the catalogue's rarest
+    character of each alternative (烈 of 烈士褒扬). None when the term has no such set."""
+    if term.flags & re.IGNORECASE:
+        return None
+    alternatives = _literal_alternatives(list(_sre_parser.parse(term.pattern, term.flags)))
+    if alternatives is None:
+        return None
+    return frozenset(min(sorted(required), key=frequency.__getitem__) for required in alternatives)
+
+
+def _family_index(entries: tuple[_Entry, ...], frequency: Counter) -> _FamilyIndex:
+    candidates, by_char, unkeyed = [], {}, set()
+    for entry in entries:
+        for pattern in entry.patterns:
+            keys = tuple(k for k in (_term_keys(term, frequency) for term in pattern.required) if k is not None)
+            number = len(candidates)
+            candidates.append(_Candidate(entry, pattern, keys))
+            if not keys:
+                unkeyed.add(number)
+                continue
+            for char in keys[0]:
+                by_char.setdefault(char, []).append(number)
+    return _FamilyIndex(tuple(candidates), {char: tuple(ids) for char, ids in by_char.items()}, frozenset(unkeyed))
+
+
+def _term_frequency(entries: list[_Entry]) -> Counter:
+    """How many required terms of the catalogue name each character."""
+    frequency: Counter = Counter()
+    for entry in entries:
+        for pattern in entry.patterns:
+            for term in pattern.required:
+                frequency.update(set(term.pattern))
+    return frequency
+
+
 @cache
 def _catalogue() -> _Catalogue:
     data = load_yaml(CATALOGUE_FILE)
@@ -190,10 +268,12 @@ def _catalogue() -> _Catalogue:
     for entry in entries:
         by_family.setdefault(unit_family(entry.definition.unit), []).append(entry)
     generic = sorted(data["generic_subject_words"], key=len, reverse=True)
+    frequency = _term_frequency(entries)
     return _Catalogue(
         definitions,
         {family: tuple(group) for family, group in by_family.items()},
         re.compile("|".join(map(re.escape, generic))),
+        {family: _family_index(tuple(group), frequency) for family, group in by_family.items()},
     )
 
 
@@ -204,19 +284,33 @@ def catalogue() -> dict[str, IndicatorDef]:
 
 def _hits(text: str, family: str) -> list[_Hit]:
     """Every (entry, pattern) whose required terms all occur in `text`; context is checked later."""
+    index = _catalogue().index.get(family)
+    if index is None:
+        return []
+    chars = set(text)
+    numbers = set(index.unkeyed)
+    for char in chars:
+        numbers.update(index.by_char.get(char, ()))
     out = []
-    for entry in _catalogue().by_family.get(family, ()):
-        if entry.exclude is not None and entry.exclude.search(text):
+    excluded: dict[int, bool] = {}  # by id of the entry
+    for number in sorted(numbers):
+        candidate = index.candidates[number]
+        if any(key.isdisjoint(chars) for key in candidate.keys):
             continue
-        for pattern in entry.patterns:
-            found = []
-            for term in pattern.required:
-                match = term.search(text)
-                if match is None:
-                    break
-                found.append(match)
-            else:
-                out.append(_Hit(entry, len(found), sum(len(m.group()) for m in found), pattern.context))
+        entry = candidate.entry
+        if entry.exclude is not None:
+            if id(entry) not in excluded:
+                excluded[id(entry)] = entry.exclude.search(text) is not None
+            if excluded[id(entry)]:
+                continue
+        found = []
+        for term in candidate.pattern.required:
+            match = term.search(text)
+            if match is None:
+                break
+            found.append(match)
+        else:
+            out.append(_Hit(entry, len(found), sum(len(m.group()) for m in found), candidate.pattern.context))
     return out
 
 
@@ -243,6 +337,7 @@ def _best(hits: Iterable[_Hit], context_text: str, theme: str | None, kind_cue: 
     return best_code
 
 
+@lru_cache(maxsize=1 << 14)
 def _informative_length(text: str) -> int:
     return len(_NON_INFORMATIVE.sub("", _catalogue().generic_words.sub("", text)))
 

@@ -44,13 +44,14 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from extractors.codes import assign_code, catalogue
-from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities, is_change
+from extractors.quantities import CLAUSE_BREAK, MAY_HOLD_QUANTITY, clause_bounds, find_quantities, is_change
 from extractors.themes import read as read_themes
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
-from pipeline.tokens import Token, tagged_words as _tag_words
+from pipeline.tokens import tokenizer
 
 # A year that dates the figures after it in the sentence: 到2025年底, 2020年上半年, 2021年，…
 # (not a year of comparison: 较2019年底, 比2020年).
@@ -63,11 +64,29 @@ DEADLINE_CUE = re.compile(r"(?:到|(?<![截])至)\s*((?:19|20)\d\d)\s*年(?:底|
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
+class Word(NamedTuple):
+    """A jieba word with its POS tag and offsets, as `pipeline.tokens.Token` has them. A tuple,
+    because the subject rules tag thousands of pieces per report and a frozen dataclass is
+    several times slower to build."""
+    text: str
+    pos: str
+    start: int
+    end: int
+
+
 @lru_cache(maxsize=1 << 14)
-def tagged_words(text: str) -> tuple[Token, ...]:
-    """jieba words of `text` with POS tags. The subject rules cut and re-read the same
-    pieces of a clause many times, and subjects recur across reports."""
-    return tuple(_tag_words(text))
+def tagged_words(text: str) -> tuple[Word, ...]:
+    """jieba words of `text` with POS tags (`pipeline.tokens.tagged_words`). The subject rules
+    cut and re-read the same pieces of a clause many times, and subjects recur across reports."""
+    out = []
+    end = 0
+    for word, pos in tokenizer().tag(text, True):
+        start, end = end, end + len(word)
+        out.append(_new_tuple(Word, (word, pos, start, end)))  # Word(...) without its Python __new__
+    return tuple(out)
+
+
+_new_tuple = tuple.__new__
 
 
 @lru_cache(maxsize=1 << 14)
@@ -86,6 +105,7 @@ class Cues:
     keep: frozenset[str]
     lead: frozenset[str]
     tail: frozenset[str]
+    tail_words: tuple[str, ...]  # the same, for str.endswith
     tail_lengths: tuple[int, ...]  # the lengths of the tail words, longest first
     rate_words: tuple[str, ...]
     max_chars: int
@@ -122,6 +142,7 @@ def cues() -> Cues:
         keep=frozenset(subject["keep_words"]),
         lead=frozenset(subject["lead_words"]),
         tail=frozenset(subject["tail_words"]),
+        tail_words=tuple(subject["tail_words"]),
         tail_lengths=tuple(sorted({len(word) for word in subject["tail_words"]}, reverse=True)),
         rate_words=tuple(subject["rate_words"]),
         max_chars=int(subject["max_chars"]),
@@ -170,15 +191,22 @@ _NOTE = re.compile(r"[(（](?:含|包括|不含|其中)[^()（）]*[)）]")
 _COMPARISON = re.compile(r"^(?:较|比|同比|环比)")
 
 
+_STRIPPED_MARKS = " \n，,、；;：:。！？!?·—-…"
+# What `_balanced_strip` may remove at either end.
+_EDGE_MARKS = frozenset(_STRIPPED_MARKS) | frozenset(_OPEN_CLOSE) | frozenset(_CLOSE_OPEN)
+
+
 def _is_date_word(word: str) -> bool:
     return bool(_DATE_WORD.match(word))
 
 
 def _balanced_strip(text: str) -> str:
     """Strip punctuation at both ends, but keep a bracket or quote that closes one opened inside."""
+    if text and text[0] not in _EDGE_MARKS and text[-1] not in _EDGE_MARKS:
+        return text  # the common case: nothing to strip
     while True:
         before = text
-        text = text.strip(" \n，,、；;：:。！？!?·—-…")
+        text = text.strip(_STRIPPED_MARKS)
         if text and text[0] in _CLOSE_OPEN:
             text = text[1:]
         if text and text[-1] in _OPEN_CLOSE:
@@ -221,6 +249,8 @@ def _strip_right(text: str, c: Cues) -> str:
     """Drop copulas, adverbs and particles at the end, the longest tail word first."""
     while True:
         text = _balanced_strip(text)
+        if not text.endswith(c.tail_words):
+            return text
         length = next((n for n in c.tail_lengths if len(text) > n and text[-n:] in c.tail), None)
         if length is None:
             return text
@@ -358,6 +388,7 @@ class _Item:
     quantity: Quantity  # offsets relative to the sentence
     left: str = ""
     right: str = ""
+    clause: tuple[int, int] = (0, 0)  # the bounds of its clause in the sentence
 
 
 def _separator_starts(text: str) -> list[int]:
@@ -379,7 +410,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
         tight[i] = bool(TIGHT_GAP.match(gap))
     for i, item in enumerate(items):
         q = item.quantity
-        cs, ce = clause_bounds(sentence, q.char_start, q.char_end)
+        cs, ce = item.clause = clause_bounds(sentence, q.char_start, q.char_end)
         # quantities come in text order: only the neighbours can be the nearest in the clause
         before = [items[i - 1].quantity] if i and cs <= items[i - 1].quantity.char_start else []
         after = [items[i + 1].quantity] if i + 1 < n and items[i + 1].quantity.char_start < ce else []
@@ -417,7 +448,7 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
     previous_head: str | None = None  # the noun of the previous subject (…申报的项目 → 项目)
     topic: str | None = None  # the specific thing a run of generic subjects (…个项目) is about
     for i, item in enumerate(items):
-        cs, ce = clause_bounds(sentence, item.quantity.char_start, item.quantity.char_end)
+        cs, ce = item.clause
         if previous is not None and previous_clause_end < cs - 1:
             previous = previous_head = None  # only a figure of this clause or the one before lends
         left = _clean_left(_without_beneficiary(item.left.lstrip(), c), c)
@@ -912,6 +943,9 @@ def _period_for(status: str, meta: DocumentMeta | None, section_period: str | No
     return periods[0].period if periods else None
 
 
+_NO_EVIDENCE: dict[str, float] = {}
+
+
 def _theme(subject: str | None, clause: str, sentence: str, labels: list[ThemeLabel],
            heading_raw: dict[str, float], c: Cues) -> str | None:
     """The mention's primary theme: the theme with the most evidence, counting what the
@@ -919,16 +953,13 @@ def _theme(subject: str | None, clause: str, sentence: str, labels: list[ThemeLa
     heading that names a theme (weights in indicator_cues.yaml)."""
     w = c.theme_weights
     score: dict[str, float] = {}
-
-    def add(raw: dict[str, float], weight: float) -> None:
+    for raw, weight in ((_theme_evidence(subject) if subject else _NO_EVIDENCE, w["subject"]),
+                        (_theme_evidence(clause) if clause else _NO_EVIDENCE, w["clause"]),
+                        (_theme_evidence(sentence) if sentence else _NO_EVIDENCE, w["sentence"]),
+                        ({label.theme: label.score for label in labels}, w["labels"]),
+                        (heading_raw, w["heading"])):
         for theme, value in raw.items():
             score[theme] = score.get(theme, 0.0) + weight * value
-
-    add(_theme_evidence(subject) if subject else {}, w["subject"])
-    add(_theme_evidence(clause) if clause else {}, w["clause"])
-    add(_theme_evidence(sentence) if sentence else {}, w["sentence"])
-    add({label.theme: label.score for label in labels}, w["labels"])
-    add(heading_raw, w["heading"])
     if not score:
         return None
     order = {label.theme: i for i, label in enumerate(labels)}
@@ -950,9 +981,44 @@ def _heading_reading(section: Section) -> dict[str, float]:
     return _theme_evidence(section.heading) if section.heading else {}
 
 
+def _section_reading(section_id: int | None, by_id: dict[int, Section],
+                     c: Cues) -> tuple[str | None, str | None, dict[str, float], str]:
+    """What the sections around a sentence say of its figures: (status, period, theme reading of
+    the nearest heading that names a theme, topic of the innermost heading)."""
+    chain = _section_chain(section_id, by_id)
+    status = next((s.status for s in chain if s.status), None)
+    period = next((s.period for s in chain if s.period), None)
+    heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
+    heading_topic = _noun_tail(_clean_left(chain[0].heading, c), c) if chain and chain[0].heading else ""
+    if len(heading_topic) < 3 or _is_generic(heading_topic, c):
+        heading_topic = ""
+    return status, period, heading_raw, heading_topic
+
+
 def _document_default_status(meta: DocumentMeta | None) -> str:
     kinds = {p.status for p in meta.periods} if meta else set()
     return "target" if kinds == {"target"} else "actual"
+
+
+def _sentences_that_may_hold_quantities(text: str, sentences: list[Sentence]) -> list[int]:
+    """Indexes of the sentences with a character that a quantity needs, from one scan of the
+    document rather than one search per sentence: most sentences of a report hold no figure.
+    `sentences` are in text order and do not overlap."""
+    ends = [sentence.char_end for sentence in sentences]
+    out = []
+    found = MAY_HOLD_QUANTITY.search(text)
+    while found is not None:
+        at = found.start()
+        index = bisect.bisect_right(ends, at)
+        if index == len(sentences):
+            break
+        sentence = sentences[index]
+        if sentence.char_start <= at:
+            out.append(index)
+            found = MAY_HOLD_QUANTITY.search(text, sentence.char_end)
+        else:  # between two sentences
+            found = MAY_HOLD_QUANTITY.search(text, sentence.char_start)
+    return out
 
 
 def extract_mentions(document: Document, sections: list[Section], sentences: list[Sentence],
@@ -965,20 +1031,18 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                            default=0)
     text = document.text
     out: list[Mention] = []
-    for index, sentence in enumerate(sentences):
+    section_readings: dict[int | None, tuple[str | None, str | None, dict[str, float], str]] = {}
+    for index in _sentences_that_may_hold_quantities(text, sentences):
+        sentence = sentences[index]
         sent_text = text[sentence.char_start:sentence.char_end]
         quantities = find_quantities(sent_text)
         if not quantities:
             continue
         labels = sentence_themes[index] if index < len(sentence_themes) else []
-        chain = _section_chain(sentence.section_id, by_id)
-        section_status = next((s.status for s in chain if s.status), None)
-        section_period = next((s.period for s in chain if s.period), None)
-        heading_raw = next((raw for raw in (_heading_reading(s) for s in chain) if raw), {})
+        if sentence.section_id not in section_readings:
+            section_readings[sentence.section_id] = _section_reading(sentence.section_id, by_id, c)
+        section_status, section_period, heading_raw, heading_topic = section_readings[sentence.section_id]
         subjects = _subjects(sent_text, quantities, c)
-        heading_topic = _noun_tail(_clean_left(chain[0].heading, c), c) if chain and chain[0].heading else ""
-        if len(heading_topic) < 3 or _is_generic(heading_topic, c):
-            heading_topic = ""
         previous_values = _previous_values(sent_text, quantities)
         for i in sorted(previous_values):
             base = _change_subject(subjects[i], c)

@@ -11,7 +11,8 @@
 Qualifiers (余, 多, 约 …) and units are not part of a numeral; they belong to
 the quantity grammar in `extractors.quantities`. `scan_numerals` finds the
 numerals of a text with their character offsets; `run_numerals` reads one run
-of numeral characters, for callers that look at the run first.
+of numeral characters, for callers that look at the run first (`parsed_run`, with
+offsets relative to the run, saves them a copy of each numeral).
 
 Arithmetic is done in `Decimal` so that 2412.58万 is exactly 24125800.
 """
@@ -56,6 +57,8 @@ FULL_WIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)} | {"．"
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _ARABIC_RE = re.compile(rf"^(?:{_ARABIC})$")
 _TOKEN_RE = re.compile(rf"{_ARABIC}|点|.", re.S)
+# Plain digits, maybe with a decimal part and 万 or 亿.
+_PLAIN_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)([万亿]?)")
 
 # A numeral inside running text: Arabic digits and Chinese numeral characters,
 # mixed (3.04万, 3万4000, 二百, 1.5亿). Commas are taken only as thousands
@@ -220,8 +223,14 @@ def parse_decimal(s: str) -> Decimal:
     s = s.strip().translate(FULL_WIDTH)
     for lig, repl in TENS_LIGATURES.items():
         s = s.replace(lig, repl)
-    if s.isdigit() and s.isascii() and len(s) <= MAX_EXACT_DIGITS:
-        return Decimal(s)  # the common case, and what the grammar below makes of it
+    plain = _PLAIN_RE.fullmatch(s)
+    if plain and len(plain.group(1)) <= MAX_EXACT_DIGITS:
+        # the common cases (1830, 12.5, 3.04万), and what the grammar below makes of them
+        number = Decimal(plain.group(1))
+        if not plain.group(2):
+            return number
+        if number:  # (0万 is no numeral: the grammar refuses a zero before a multiplier)
+            return number * BIG_UNITS[plain.group(2)]
     if s.startswith("百分之"):
         s = s[3:]
     if not s:
@@ -262,11 +271,11 @@ def run_numerals(run: re.Match[str]) -> list[Numeral]:
     offset = run.start()
     return [Numeral(offset + n.start, offset + n.end, n.text, n.value, n.arabic, n.chinese_digits,
                     n.magnitude, n.big, n.partial)
-            for n in _parsed_run(run.group())]
+            for n in parsed_run(run.group())]
 
 
 @lru_cache(maxsize=1 << 14)
-def _parsed_run(run: str) -> tuple[Numeral, ...]:
+def parsed_run(run: str) -> tuple[Numeral, ...]:
     """The numerals of one run of numeral characters, offsets relative to the run.
 
     Reports repeat the same runs (years, 一, 十, round amounts), so the parsing is

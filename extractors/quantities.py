@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from extractors.numbers import (
-    BIG_UNITS, CN_DIGIT_VALUES, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, run_numerals,
+    BIG_UNITS, CN_DIGIT_VALUES, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, parsed_run,
 )
 from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
@@ -99,7 +99,9 @@ class Grammar:
         self.prefix_q_by_last: dict[str, list[_Qualifier]] = {}
         for q in self.prefix_q:
             self.prefix_q_by_last.setdefault(q.word[-1], []).append(q)
-        self.suffix_q = quals(qs["suffix"])
+        self.suffix_q_by_first: dict[str, list[_Qualifier]] = {}  # longest first
+        for q in quals(qs["suffix"]):
+            self.suffix_q_by_first.setdefault(q.word[0], []).append(q)
         self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
         # What may follow a numeral that has a unit: the unit, 余/多 before it, or the space of 12.5 %.
         self.unit_openers = frozenset(self.units_by_first) | frozenset(self.inner_q) | {" "}
@@ -234,8 +236,9 @@ def _unitless_unit(text: str, clause_start: int, start: int, after: int, g: Gram
     return "count"
 
 
-def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quantity | None:
-    start, end = numeral.start, numeral.end
+def _quantity(text: str, numeral: Numeral, offset: int, g: Grammar, quotes: _Spans) -> Quantity | None:
+    """The quantity of `numeral`, whose offsets are relative to its run at `offset` in `text`."""
+    start, end = offset + numeral.start, offset + numeral.end
     percent_prefix = start >= 3 and text[start - 3:start] == "百分之"
     if not numeral.arabic and not numeral.magnitude and not percent_prefix:
         return None  # 三个, 两名, 一盘棋
@@ -291,7 +294,7 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
     if unit_code == "count" and text[pos:pos + 1].isdigit() and (unit_word == "个" or PERCENT_AHEAD.match(text, pos)):
         return None  # 2个100%: the count of the figures that follow (but 学习56次205篇 is two figures)
     suffix = None
-    for q in g.suffix_q:
+    for q in g.suffix_q_by_first.get(text[pos:pos + 1], ()):
         if text.startswith(q.word, pos):
             suffix = q
             pos += len(q.word)
@@ -333,37 +336,40 @@ def _quantity(text: str, numeral: Numeral, g: Grammar, quotes: _Spans) -> Quanti
 
 # A quantity needs an Arabic digit or a Chinese magnitude (十, 百, 万 …; 百分之 has its 百):
 # Chinese digits alone are never one (see `_quantity`). Most sentences of a report have neither.
-_MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}{''.join(TENS_LIGATURES)}]")
+MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}{''.join(TENS_LIGATURES)}]")
 
 # Between two amounts that share one rate: 每人每月850元、680元.
 RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
-def _may_have_unit(text: str, run: re.Match[str], g: Grammar) -> bool:
-    """Whether a run of numeral characters may give a quantity: a unit (or 余/多 before one, or the
-    space of 12.5 %) follows it, it has 万/亿 to read a unit from, or it comes after 百分之.
-    Most runs have none of them (2021年, 7月31日, 1.); the parts of a run that does not parse
-    whole are no quantities anyway."""
-    start, end = run.span()
-    return text[end:end + 1] in g.unit_openers or any(ch in BIG_UNITS for ch in run.group()) \
+_BIG_UNIT_CHARS = frozenset(BIG_UNITS)
+
+
+def _may_have_unit(text: str, start: int, end: int, g: Grammar) -> bool:
+    """Whether the run of numeral characters text[start:end] may give a quantity: a unit (or 余/多
+    before one, or the space of 12.5 %) follows it, it has 万/亿 to read a unit from, or it comes
+    after 百分之. Most runs have none of them (2021年, 7月31日, 1.); the parts of a run that does
+    not parse whole are no quantities anyway."""
+    return text[end:end + 1] in g.unit_openers or not _BIG_UNIT_CHARS.isdisjoint(text[start:end]) \
         or (start >= 3 and text[start - 3:start] == "百分之")
 
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity of `text`, in order, with offsets into `text`."""
-    if not _MAY_HOLD_QUANTITY.search(text):
+    if not MAY_HOLD_QUANTITY.search(text):
         return []
     g = grammar()
     quotes: _Spans | None = None  # found on first need: few sentences get that far
     out: list[Quantity] = []
     for run in NUMERAL_RE.finditer(text):
-        if not _may_have_unit(text, run, g):
+        start, end = run.span()
+        if not _may_have_unit(text, start, end, g):
             continue
         if quotes is None:
             quotes = _Spans(quoted_spans(text))
-        for numeral in run_numerals(run):
+        for numeral in parsed_run(run.group()):
             try:
-                quantity = _quantity(text, numeral, g, quotes)
+                quantity = _quantity(text, numeral, start, g, quotes)
             except (ArithmeticError, ValueError):  # pragma: no cover - defensive
                 quantity = None
             if quantity is None:

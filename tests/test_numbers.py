@@ -50,6 +50,21 @@ def test_plain_integers_of_any_length_read_as_their_grouped_form(n):
     assert parse_decimal(str(n)) == parse_decimal(f"{n:,}")
 
 
+@given(st.integers(min_value=0, max_value=10**30), st.integers(min_value=0, max_value=3),
+       st.sampled_from(["", "万", "亿"]))
+def test_plain_decimals_with_a_multiplier_read_as_their_grouped_form(n, decimals, multiplier):
+    # 12345.67万 takes the shortcut, 12,345.67万 the grammar; 0万 is refused by both
+    plain = f"{Decimal(n).scaleb(-decimals):f}"
+    whole, _, fraction = plain.partition(".")
+    grouped = f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+    if n == 0 and multiplier:
+        for form in (plain, grouped):
+            with pytest.raises(ValueError):
+                parse_decimal(form + multiplier)
+    else:
+        assert parse_decimal(plain + multiplier) == parse_decimal(grouped + multiplier)
+
+
 @given(st.integers(min_value=1, max_value=99_999_999))
 def test_wan_forms_round_trip(n):
     # 3.04万, 34172万, 3万4000 and 三万零四百 all name the same number
