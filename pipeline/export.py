@@ -14,6 +14,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -59,18 +60,38 @@ def _is_nested(data_type: pa.DataType) -> bool:
     return pa.types.is_list(data_type) or pa.types.is_large_list(data_type) or pa.types.is_struct(data_type)
 
 
-def read_export_tables(processed: Path) -> dict[str, pa.Table]:
-    return {name: pq.read_table(processed / f"{name}.parquet") for name in EXPORT_ORDER}
+# Rows of a table read, flattened and written at a time: a corpus's tables are never all in memory.
+EXPORT_BATCH_ROWS = 20_000
+
+# A table to export: in memory, or the path of its parquet file (read a batch at a time).
+TableSource = pa.Table | Path
 
 
-def flat_frame(table: pa.Table) -> pd.DataFrame:
-    """The table with list and struct columns as JSON text, for formats that hold only scalars."""
-    frame = table.to_pandas(integer_object_nulls=True)  # an int column with nulls stays int, not 2.0
-    for name, data_type in zip(table.column_names, table.schema.types):
-        if _is_nested(data_type):
-            frame[name] = [None if value is None else json.dumps(value, ensure_ascii=False, default=str)
-                           for value in table.column(name).to_pylist()]
-    return frame
+def _batches(source: TableSource) -> Iterator[pa.RecordBatch]:
+    if isinstance(source, pa.Table):
+        yield from source.to_batches(max_chunksize=EXPORT_BATCH_ROWS)
+    else:
+        yield from pq.ParquetFile(source).iter_batches(batch_size=EXPORT_BATCH_ROWS)
+
+
+def _schema(source: TableSource) -> pa.Schema:
+    return source.schema if isinstance(source, pa.Table) else pq.read_schema(source)
+
+
+def _num_rows(source: TableSource) -> int:
+    return source.num_rows if isinstance(source, pa.Table) else pq.ParquetFile(source).metadata.num_rows
+
+
+def flat_frames(source: TableSource) -> Iterator[pd.DataFrame]:
+    """The table's rows in frames of at most EXPORT_BATCH_ROWS, with list and struct columns as JSON
+    text, for formats that hold only scalars."""
+    for batch in _batches(source):
+        frame = batch.to_pandas(integer_object_nulls=True)  # an int column with nulls stays int, not 2.0
+        for name, data_type in zip(batch.schema.names, batch.schema.types):
+            if _is_nested(data_type):
+                frame[name] = [None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+                               for value in batch.column(name).to_pylist()]
+        yield frame
 
 
 def chinese_headings(table: str, columns: list[str]) -> list[str]:
@@ -84,21 +105,25 @@ def headings(table: str, columns: list[str], chinese: bool) -> list[str]:
     return chinese_headings(table, columns) if chinese else list(columns)
 
 
-def write_csv(tables: dict[str, pa.Table], folder: Path, chinese: bool) -> list[Path]:
+def write_csv(tables: dict[str, TableSource], folder: Path, chinese: bool) -> list[Path]:
     """One UTF-8 file per table, with a byte-order mark so that Excel reads the Chinese right."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in tables.items():
-        frame = flat_frame(table)
-        for column in frame.columns:
-            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
-                frame[column] = pd.Series([neutralised(value) for value in frame[column]], index=frame.index,
-                                          dtype=object)
-        frame.columns = headings(name, table.column_names, chinese)
+    for name, source in tables.items():
         destination = folder / f"{name}.csv"
         temporary = _temporary(destination)
         try:
-            frame.to_csv(temporary, index=False, encoding="utf-8-sig")
+            with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+                header = headings(name, _schema(source).names, chinese)
+                for frame in flat_frames(source):
+                    for column in frame.columns:
+                        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+                            frame[column] = pd.Series([neutralised(value) for value in frame[column]],
+                                                      index=frame.index, dtype=object)
+                    frame.columns = header
+                    frame.to_csv(handle, index=False, header=header if handle.tell() == 0 else False)
+                if handle.tell() == 0:  # a table without rows still gets its headings
+                    pd.DataFrame(columns=header).to_csv(handle, index=False)
             os.replace(temporary, destination)
         finally:
             temporary.unlink(missing_ok=True)
@@ -128,7 +153,7 @@ def _excel_cell(value, marker: str, notes: _SheetNotes):
     return value
 
 
-def write_xlsx(tables: dict[str, pa.Table], destination: Path, chinese: bool) -> Path:
+def write_xlsx(tables: dict[str, TableSource], destination: Path, chinese: bool) -> Path:
     """One sheet per table (split where a table outgrows a sheet), after a README sheet that lists them."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
@@ -139,35 +164,45 @@ def write_xlsx(tables: dict[str, pa.Table], destination: Path, chinese: bool) ->
     workbook = Workbook(write_only=True)
     readme = workbook.create_sheet(texts["sheet"])
     notes: dict[str, _SheetNotes] = {}
-    for name, table in tables.items():
-        frame = flat_frame(table)
-        columns = headings(name, table.column_names, chinese)
+    rows: dict[str, int] = {}
+    for name, source in tables.items():
+        names = _schema(source).names
+        columns = headings(name, names, chinese)
         marker = texts["marker"].format(table=name)
         notes[name] = table_notes = _SheetNotes()
-        chunks = range(0, max(len(frame), 1), EXCEL_DATA_ROWS)
-        for number, start in enumerate(chunks, 1):
+
+        def new_sheet():
+            number = len(table_notes.sheets) + 1
             title = sheet_names[name] if number == 1 else f"{sheet_names[name]} ({number})"
             sheet = workbook.create_sheet(title)
             table_notes.sheets.append(title)
-            for index, column in enumerate(table.column_names, 1):
+            for index, column in enumerate(names, 1):
                 sheet.column_dimensions[get_column_letter(index)].width = 60 if column in WIDE_COLUMNS else 16
             sheet.freeze_panes = "A2"
             sheet.append(columns)
-            for row in frame.iloc[start:start + EXCEL_DATA_ROWS].itertuples(index=False):
+            return sheet
+
+        sheet, in_sheet = new_sheet(), 0
+        rows[name] = _num_rows(source)
+        for frame in flat_frames(source):
+            for row in frame.itertuples(index=False):
+                if in_sheet == EXCEL_DATA_ROWS:
+                    sheet, in_sheet = new_sheet(), 0
                 sheet.append([_excel_cell(value, marker, table_notes) for value in row])
+                in_sheet += 1
 
     readme.column_dimensions["A"].width = 24
     readme.column_dimensions["B"].width = 12
     readme.column_dimensions["C"].width = 100
     readme.append([texts["table"], texts["rows"], texts["note"]])
-    for name, table in tables.items():
+    for name in tables:
         table_notes = notes[name]
         remarks = []
         if len(table_notes.sheets) > 1:
             remarks.append(texts["split"].format(sheets=len(table_notes.sheets)))
         if table_notes.truncated:
             remarks.append(texts["truncated"].format(count=table_notes.truncated, table=name))
-        readme.append([table_notes.sheets[0], table.num_rows, "; ".join(remarks) or None])
+        readme.append([table_notes.sheets[0], rows[name], "; ".join(remarks) or None])
 
     destination.parent.mkdir(parents=True, exist_ok=True)
     temporary = _temporary(destination)
@@ -248,8 +283,7 @@ def export(processed: Path, formats: list[str], destination: Path | None = None,
         raise ValueError(f"unknown export format {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
     destination = destination or processed / "exports"
     require_tables(processed)
-    # DuckDB reads the parquet files itself; only the spreadsheet formats need the tables in memory.
-    tables = read_export_tables(processed) if {"csv", "xlsx"} & set(formats) else {}
+    tables = {name: processed / f"{name}.parquet" for name in EXPORT_ORDER}
     written: list[Path] = []
     for kind in formats:
         if kind == "csv":

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from pipeline import export as export_module
 from pipeline.cli import main
-from pipeline.export import EXPORT_ORDER, chinese_headings, write_xlsx
+from pipeline.export import EXPORT_ORDER, chinese_headings, write_csv, write_xlsx
 from pipeline.tables import ALL_TABLES
 
 from test_schema_docs import documented_columns
@@ -149,6 +149,23 @@ def test_a_table_longer_than_a_sheet_continues_on_the_next(tmp_path, monkeypatch
     assert list(sheets) == ["README", "panel", "panel (2)", "panel (3)"]
     assert pd.concat([sheets[s] for s in list(sheets)[1:]]).n.tolist() == list(range(7))
     assert "3 sheets" in sheets["README"].note[0]
+
+
+def test_a_table_read_from_its_file_a_few_rows_at_a_time_exports_as_a_whole(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    table = pa.table({"n": list(range(7)), "values": [[i, None] if i % 2 else None for i in range(7)],
+                      "text": ["=SUM(A1)", None, "字", "-1", "a", "b", "c"]})
+    path = tmp_path / "panel.parquet"
+    pq.write_table(table, path)
+    whole = write_csv({"panel": table}, tmp_path / "whole", chinese=False)[0].read_bytes()
+    monkeypatch.setattr(export_module, "EXPORT_BATCH_ROWS", 2)
+    monkeypatch.setattr(export_module, "EXCEL_DATA_ROWS", 3)
+    assert write_csv({"panel": path}, tmp_path / "batched", chinese=False)[0].read_bytes() == whole
+    sheets = pd.read_excel(write_xlsx({"panel": path}, tmp_path / "out.xlsx", chinese=False), sheet_name=None)
+    assert list(sheets) == ["README", "panel", "panel (2)", "panel (3)"]
+    assert pd.concat([sheets[s] for s in list(sheets)[1:]]).n.tolist() == list(range(7))
+    assert sheets["README"].rows[0] == 7
 
 
 def test_a_failed_export_leaves_the_previous_file_in_place(tmp_path, monkeypatch):
