@@ -60,7 +60,8 @@ MAX_UNZIPPED_XML_BYTES = 32 * 1024 * 1024
 
 # What counts as a Chinese report, checked on the text every reader returns.
 MIN_HAN_CHARS = 50
-LETTER = re.compile(r"[^\W\d_]")
+# Letters are counted as the characters that are not: fewer of those to find in Chinese text.
+NOT_LETTER = re.compile(r"[\W\d_]")
 MIN_HAN_SHARE_OF_LETTERS = 0.5  # Han characters among all letters (Han, Latin, kana …)
 MIN_COMMON_HAN_SHARE = 0.8  # Han characters among the 3755 most common ones (GB2312 level 1)
 # Whether a text reads as Chinese is judged on its opening; whether it is decoded right, on
@@ -164,7 +165,7 @@ def _check_opening(text: str) -> None:
     han, common = _han_counts(text)
     if han < MIN_HAN_CHARS:
         raise ReadError(f"not a Chinese report: only {han} Han characters (fewer than {MIN_HAN_CHARS})")
-    letters = len(LETTER.findall(text))
+    letters = len(text) - len(NOT_LETTER.findall(text))
     if han < MIN_HAN_SHARE_OF_LETTERS * letters:
         raise ReadError(f"not a Chinese report: mostly non-Chinese, Han characters are "
                         f"{han / letters:.0%} of its letters")
