@@ -34,9 +34,10 @@ from functools import cache
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from pipeline.ingest import HAN, furniture, simplifier
+from pipeline.ingest import HAN_CHAR, furniture, simplifier
 from pipeline.inputs import open_regular
 from pipeline.lexicons import lexicon_path, load_yaml
 from pipeline.model import RawDocument
@@ -59,7 +60,8 @@ MAX_UNZIPPED_XML_BYTES = 32 * 1024 * 1024
 
 # What counts as a Chinese report, checked on the text every reader returns.
 MIN_HAN_CHARS = 50
-LETTER = re.compile(r"[^\W\d_]")
+# Letters are counted as the characters that are not: fewer of those to find in Chinese text.
+NOT_LETTER = re.compile(r"[\W\d_]")
 MIN_HAN_SHARE_OF_LETTERS = 0.5  # Han characters among all letters (Han, Latin, kana …)
 MIN_COMMON_HAN_SHARE = 0.8  # Han characters among the 3755 most common ones (GB2312 level 1)
 # Whether a text reads as Chinese is judged on its opening; whether it is decoded right, on
@@ -84,7 +86,6 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-HAN_CHAR = re.compile(f"[{HAN}]")
 # GB18030 and Big5-HKSCS map byte pairs no standard character stands for to private-use code
 # points: many of them mean bytes in another encoding (or a font's own glyphs, not report text).
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -144,30 +145,62 @@ def check_report_text(text: str) -> None:
 
 
 def _check_every_stretch(text: str) -> None:
-    common_han = _common_han()
-    for start in range(REPORT_CHECK_CHARS, len(text), REPORT_CHECK_CHARS):
-        han = HAN_CHAR.findall(text, start, start + REPORT_CHECK_CHARS)
-        if len(han) < MIN_HAN_CHARS:
+    starts = range(REPORT_CHECK_CHARS, len(text), REPORT_CHECK_CHARS)
+    if not starts:
+        return
+    kinds = _han_kinds_of(text)
+    # per stretch of REPORT_CHECK_CHARS characters: its Han characters and its common ones
+    han_counts = np.add.reduceat(kinds != NOT_HAN, starts).tolist()
+    common_counts = np.add.reduceat(kinds == COMMON_HAN, starts).tolist()
+    for start, han, common in zip(starts, han_counts, common_counts):
+        if han < MIN_HAN_CHARS:
             continue
-        common = sum(map(common_han.__contains__, han))
-        if common < MIN_COMMON_HAN_SHARE * len(han):
+        if common < MIN_COMMON_HAN_SHARE * han:
             line = text.count("\n", 0, start) + 1
-            raise ReadError(f"mis-decoded text from about line {line} on: only {common / len(han):.0%} of its "
+            raise ReadError(f"mis-decoded text from about line {line} on: only {common / han:.0%} of its "
                             f"Han characters there are common ones (mixed encodings?)")
 
 
 def _check_opening(text: str) -> None:
-    han = HAN_CHAR.findall(text)
-    if len(han) < MIN_HAN_CHARS:
-        raise ReadError(f"not a Chinese report: only {len(han)} Han characters (fewer than {MIN_HAN_CHARS})")
-    letters = len(LETTER.findall(text))
-    if len(han) < MIN_HAN_SHARE_OF_LETTERS * letters:
+    han, common = _han_counts(text)
+    if han < MIN_HAN_CHARS:
+        raise ReadError(f"not a Chinese report: only {han} Han characters (fewer than {MIN_HAN_CHARS})")
+    letters = len(text) - len(NOT_LETTER.findall(text))
+    if han < MIN_HAN_SHARE_OF_LETTERS * letters:
         raise ReadError(f"not a Chinese report: mostly non-Chinese, Han characters are "
-                        f"{len(han) / letters:.0%} of its letters")
-    common = sum(map(_common_han().__contains__, han))
-    if common < MIN_COMMON_HAN_SHARE * len(han):
-        raise ReadError(f"not a Chinese report: only {common / len(han):.0%} of its Han characters are "
+                        f"{han / letters:.0%} of its letters")
+    if common < MIN_COMMON_HAN_SHARE * han:
+        raise ReadError(f"not a Chinese report: only {common / han:.0%} of its Han characters are "
                         f"common ones (wrong encoding or binary data?)")
+
+
+# Every character of a text classified at once (numpy, not a Python step per character):
+# not Han, Han (HAN, all of it in the Basic Multilingual Plane), or a common Han character.
+NOT_HAN, RARE_HAN, COMMON_HAN = 0, 1, 2
+BMP_SIZE = 0x10000
+
+
+@cache
+def _han_kind_table() -> np.ndarray:
+    """The kind of each code point of the Basic Multilingual Plane."""
+    han = HAN_CHAR.findall("".join(map(chr, range(BMP_SIZE))))
+    common = _common_han()
+    table = np.full(BMP_SIZE, NOT_HAN, dtype=np.uint8)
+    table[[ord(ch) for ch in han]] = RARE_HAN
+    table[[ord(ch) for ch in han if ch in common]] = COMMON_HAN
+    return table
+
+
+def _han_kinds_of(text: str) -> np.ndarray:
+    """The kind of each character of `text` (beyond the BMP: not Han, like U+FFFF)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return _han_kind_table()[np.minimum(codes, BMP_SIZE - 1)]
+
+
+def _han_counts(text: str) -> tuple[int, int]:
+    """How many Han characters `text` has, and how many of them are common ones."""
+    kinds = _han_kinds_of(text)
+    return int(np.count_nonzero(kinds)), int(np.count_nonzero(kinds == COMMON_HAN))
 
 
 # --- Character encodings ---------------------------------------------------------------
@@ -266,16 +299,15 @@ def _detect(data: bytes, declared: str | None, contradicted: str = "") -> str:
 
 def _mostly_common_han(text: str) -> bool:
     """Chinese text beyond doubt: mostly Han characters, nearly all of them common ones."""
-    han = HAN_CHAR.findall(text)
+    han, common = _han_counts(text)
     visible = len(text) - sum(map(str.isspace, text))
-    return (len(han) >= MIN_HAN_CHARS and len(han) >= MIN_HAN_SHARE_OF_LETTERS * visible
-            and sum(map(_common_han().__contains__, han)) >= MIN_COMMON_HAN_SHARE * len(han))
+    return han >= MIN_HAN_CHARS and han >= MIN_HAN_SHARE_OF_LETTERS * visible and common >= MIN_COMMON_HAN_SHARE * han
 
 
 def _plausibility(text: str) -> int:
     """Common Chinese characters minus rare ones: a wrong decoding of CJK bytes yields rare ones."""
-    common = _common_han()
-    return sum(1 if ch in common else -1 for ch in HAN_CHAR.findall(text))
+    han, common = _han_counts(text)
+    return common - (han - common)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
