@@ -62,9 +62,11 @@ _PLAIN_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)([万亿]?)")
 
 # A numeral inside running text: Arabic digits and Chinese numeral characters,
 # mixed (3.04万, 3万4000, 二百, 1.5亿). Commas are taken only as thousands
-# separators (1,100万), never as the list comma of "3,5".
+# separators (1,100万), never as the list comma of "3,5". A run starts with a digit or
+# a numeral character (its 点 follows one); the lookahead says so to the regex engine,
+# which then skips the other characters of a text without trying each alternative.
 NUMERAL_RE = re.compile(
-    rf"(?:{_ARABIC}|[{CN_NUMERAL_CHARS}]|(?<=[{CN_DIGIT_CHARS}])点(?=[{CN_DIGIT_CHARS}]))+"
+    rf"(?=[\d{CN_NUMERAL_CHARS}])(?:{_ARABIC}|[{CN_NUMERAL_CHARS}]|(?<=[{CN_DIGIT_CHARS}])点(?=[{CN_DIGIT_CHARS}]))+"
 )
 
 
