@@ -26,13 +26,11 @@ handed to the writer a batch at a time, so the derived phase does not grow with 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from extractors.codes import UNIT_FAMILY, unit_family
 from pipeline.schema import DERIVED_TABLES, PANEL
@@ -44,33 +42,33 @@ APPROX_TOLERANCE = 0.05
 DOCUMENT_COLUMNS = ["doc_id", "region_code", "region", "province", "admin_level", "publish_date", "periods",
                     "duplicate_of"]
 
+# The documents that count, with the year each was written: duplicates of an earlier report
+# (`duplicate_of`) are left out. A report's year is its publish date's, else a plan's first target
+# year (a plan is written in, or just before, the year it plans), else the year after its latest
+# actual period (a year's summary is written after the year ends), or that year for a first half.
+REPORT_YEAR_SQL = """
+CREATE MACRO year_of(period) AS CAST(period[1:4] AS INTEGER);
+CREATE MACRO latest_actual(periods) AS
+    list_max(list_transform(list_filter(periods, lambda p: p.status = 'actual'), lambda p: p.period));
+CREATE MACRO report_year(publish_date, periods) AS
+    CASE WHEN publish_date IS NOT NULL THEN year(publish_date)
+         WHEN len(list_filter(periods, lambda p: p.status = 'target')) > 0
+             THEN list_min(list_transform(list_filter(periods, lambda p: p.status = 'target'), lambda p: year_of(p.period)))
+         ELSE year_of(latest_actual(periods)) + CASE WHEN suffix(latest_actual(periods), 'H1') THEN 0 ELSE 1 END
+    END;
+"""
+USABLE_DOCUMENTS_SQL = """
+CREATE VIEW usable AS
+    SELECT doc_id, region_code, region, province, admin_level, report_year(publish_date, periods) AS report_year
+    FROM documents WHERE duplicate_of IS NULL
+"""
 
-def period_year(period: str) -> int:
-    return int(period[:4])
 
-
-def report_year(publish_date, periods: Iterable[Mapping] | None) -> int | None:
-    """The year a report was written: from its publish date, else from the periods it covers."""
-    if publish_date is not None and not pd.isna(publish_date):
-        return publish_date.year
-    periods = list(periods if periods is not None else [])
-    targets = [period_year(p["period"]) for p in periods if p["status"] == "target"]
-    if targets:
-        return min(targets)  # a plan is written in (or just before) the year it plans
-    actuals = sorted(p["period"] for p in periods if p["status"] == "actual")
-    if actuals:
-        latest = actuals[-1]
-        # A year's summary is written after the year ends, a first-half summary in mid-year.
-        return period_year(latest) + (0 if latest.endswith("H1") else 1)
-    return None
-
-
-def usable_documents(documents: pd.DataFrame) -> pd.DataFrame:
-    """The documents that count: duplicates of an earlier report (`duplicate_of`) left out."""
-    documents = documents[documents["duplicate_of"].isna()]
-    return documents.assign(report_year=[
-        report_year(date, periods) for date, periods in zip(documents["publish_date"], documents["periods"])
-    ])
+def connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection within the derived tables' memory budget, with the macro `report_year`."""
+    db = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
+    db.execute(REPORT_YEAR_SQL)
+    return db
 
 
 # One DuckDB query reconciles the mentions: it streams the indicator and sentence tables from
@@ -155,37 +153,38 @@ MENTION_COLUMNS = ["doc_id", "sentence_id", "char_start", "char_end", "surface",
                    "indicator_code", "status", "period", "measure_kind", "is_previous_value"]
 
 
-def _register(db, name: str, table, columns: list[str], row_number: bool = False) -> None:
-    """`table` (a pandas frame or the path of its parquet file) as the view `name`; with
-    `row_number`, each row's place in the table, which breaks the last ties of a ranking."""
-    listed = ", ".join(f'"{c}"' for c in columns)
+def _register(db, name: str, table: pa.Table | Path, columns: list[str] | None = None,
+              row_number: bool = False) -> None:
+    """`table` (in memory, or the path of its parquet file) as the view `name`, with only `columns`;
+    with `row_number`, each row's place in the table, which breaks the last ties of a ranking."""
     if isinstance(table, Path):
+        listed = ", ".join(f'"{c}"' for c in columns) if columns else "*"
         quoted = str(table).replace("'", "''")  # a view cannot take a bound parameter
         numbered = ", file_row_number AS row_number" if row_number else ""
         source = f"read_parquet('{quoted}'{', file_row_number = true' if row_number else ''})"
         db.execute(f"CREATE VIEW {name} AS SELECT {listed}{numbered} FROM {source}")
-    else:
-        frame = table[columns]
-        if row_number:
-            frame = frame.assign(row_number=range(len(frame)))
-        db.register(name, frame)
+        return
+    table = table.select(columns) if columns else table
+    if row_number:
+        table = table.append_column("row_number", pa.array(range(table.num_rows), pa.int64()))
+    db.register(name, table)
 
 
-def panel_batches(documents: pd.DataFrame, indicators, sentences, indicator_info: Mapping[str, tuple],
-                  batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sentences: pa.Table | Path,
+                  indicator_info: Mapping[str, tuple], batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
     """Panel rows (schema `PANEL`, sorted by region code, period and indicator code) in record
-    batches. `indicators` and `sentences` are pandas frames or the paths of their parquet tables,
-    which DuckDB streams within its memory budget; `indicator_info` maps an indicator code to
-    (Chinese name, English name, canonical unit, kind)."""
-    docs = usable_documents(documents)
-    codes = pd.DataFrame(
-        [(code, zh, en, unit, unit_family(unit) if unit is not None else None, kind)
+    batches. Each table is in memory or the path of its parquet file, which DuckDB streams within
+    its memory budget; `indicator_info` maps an indicator code to (Chinese name, English name,
+    canonical unit, kind)."""
+    codes = pa.Table.from_pylist(
+        [{"code": code, "name_zh": zh, "name_en": en, "unit": unit,
+          "family": unit_family(unit) if unit is not None else None, "kind": kind}
          for code, (zh, en, unit, kind) in indicator_info.items()],
-        columns=["code", "name_zh", "name_en", "unit", "family", "kind"]).astype(object)
-    families = pd.DataFrame(list(UNIT_FAMILY.items()), columns=["unit", "family"])
-    with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2}) as db:
-        db.register("usable", docs[["doc_id", "region_code", "region", "province", "admin_level", "report_year"]]
-                    .astype({"report_year": "Int64"}))
+        schema=pa.schema([(column, pa.string()) for column in ("code", "name_zh", "name_en", "unit", "family", "kind")]))
+    families = pa.table({"unit": list(UNIT_FAMILY), "family": list(UNIT_FAMILY.values())})
+    with connect() as db:
+        _register(db, "documents", documents, DOCUMENT_COLUMNS)
+        db.execute(USABLE_DOCUMENTS_SQL)
         db.register("codes", codes)
         db.register("unit_families", families)
         _register(db, "mentions", indicators, MENTION_COLUMNS, row_number=True)
@@ -272,25 +271,18 @@ def theme_share_batches(documents, sections, sentences) -> Iterator[tuple[str, d
 
     A sentence belongs to the period of its section; a sentence outside any dated section belongs
     to the document's period when the document covers only one, and to no part otherwise. Each
-    input is a pandas frame or the path of its parquet table; DuckDB aggregates and sorts them
+    input is an Arrow table or the path of its parquet file; DuckDB aggregates and sorts them
     within its memory budget, streaming the files, and only one batch at a time becomes Python
     objects.
     """
-    with duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2}) as db:
-        for name, table in (("documents", documents), ("sections", sections), ("sentences", sentences)):
-            if isinstance(table, Path):
-                quoted = str(table).replace("'", "''")  # a view cannot take a bound parameter
-                db.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{quoted}')")
-            else:
-                db.register(name, table)
+    with connect() as db:
+        _register(db, "documents", documents, DOCUMENT_COLUMNS)
+        _register(db, "sections", sections)
+        _register(db, "sentences", sentences)
         for name, query, columns in (("theme_shares_document", BY_PART_SQL, _document_share_columns),
                                      ("theme_shares_region", BY_REGION_SQL, _region_share_columns)):
             for batch in db.sql(query).to_arrow_reader(BATCH_ROWS):
                 yield name, columns(batch.to_pydict())
-
-
-def read_table(output_dir: Path, name: str, columns: list[str]) -> pd.DataFrame:
-    return pq.read_table(output_dir / f"{name}.parquet", columns=columns).to_pandas()
 
 
 def build_derived_tables(output_dir: Path) -> dict[str, int]:
@@ -298,7 +290,7 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
     from extractors.codes import catalogue
 
     output_dir = Path(output_dir)
-    documents = read_table(output_dir, "documents", DOCUMENT_COLUMNS)
+    documents = output_dir / "documents.parquet"
     # The indicator, sentence and section tables are read by DuckDB from their files: a corpus's
     # mentions and sentences are never all in memory.
     sentences, sections = output_dir / "sentences.parquet", output_dir / "sections.parquet"

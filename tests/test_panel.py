@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.panel import build_derived_tables, panel_batches, report_year, theme_share_batches
+from pipeline.panel import build_derived_tables, connect, panel_batches, theme_share_batches
 from pipeline.schema import (DERIVED_TABLES, DOCUMENTS, INDICATORS, PANEL, SECTIONS, SENTENCES,
                              THEME_SHARES_DOCUMENT, THEME_SHARES_REGION)
 
@@ -23,15 +23,16 @@ NAMES = {"eldercare_beds": ("养老机构床位", "Eldercare institution beds", 
 SUMMARY_2020 = [{"period": "2020", "status": "actual"}, {"period": "2021", "status": "target"}]
 
 
-def frame(schema: pa.Schema, rows: list[dict]) -> pd.DataFrame:
-    """Rows as the pipeline reads them back: through Arrow with the table's exact schema."""
-    return pa.Table.from_pylist(rows, schema=schema).to_pandas()
+def frame(schema: pa.Schema, rows: list[dict]) -> pa.Table:
+    """Rows as the pipeline writes them: an Arrow table with the table's exact schema."""
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
 def document(doc_id: str, published: str | None = None, periods=SUMMARY_2020,
-             region_code: str | None = "330100", region: str | None = "杭州市") -> dict:
+             region_code: str | None = "330100", region: str | None = "杭州市",
+             duplicate_of: str | None = None) -> dict:
     return {"doc_id": doc_id, "region_code": region_code, "region": region, "province": "浙江省",
-            "admin_level": "prefecture", "periods": periods,
+            "admin_level": "prefecture", "periods": periods, "duplicate_of": duplicate_of,
             "publish_date": dt.date.fromisoformat(published) if published else None}
 
 
@@ -46,9 +47,7 @@ def mention(doc_id: str, value: float, status: str = "actual", period: str = "20
 
 
 def panel(documents: list[dict], mentions: list[dict], duplicate_of: dict[str, str] | None = None) -> pd.DataFrame:
-    docs = frame(DOCUMENTS, documents)
-    if duplicate_of is not None:
-        docs["duplicate_of"] = docs["doc_id"].map(duplicate_of)
+    docs = frame(DOCUMENTS, [{**d, "duplicate_of": (duplicate_of or {}).get(d["doc_id"])} for d in documents])
     sentences = pa.Table.from_pylist([{"doc_id": d["doc_id"], "sentence_id": 0, "char_start": 0, "char_end": 20,
                                        "text": f"{d['doc_id']}的句子。", "themes": []} for d in documents],
                                      schema=SENTENCES)
@@ -93,6 +92,11 @@ def test_the_report_nearest_the_period_wins_and_the_disagreement_stays_visible()
 def test_the_report_year_comes_from_the_periods_when_the_date_is_unknown():
     def periods(*pairs):
         return [{"period": period, "status": status} for period, status in pairs]
+
+    def report_year(published, covered):
+        with connect() as db:
+            return db.execute("SELECT report_year(?::DATE, ?::STRUCT(period VARCHAR, status VARCHAR)[])",
+                              [published, covered]).fetchone()[0]
 
     assert report_year(None, SUMMARY_2020) == 2021
     assert report_year(None, periods(("2019", "actual"), ("2020", "target"))) == 2020
@@ -221,8 +225,8 @@ def test_theme_shares_are_character_weighted_per_period_and_region():
 
 
 def test_a_duplicate_document_adds_nothing_to_the_theme_shares():
-    documents = frame(DOCUMENTS, [document("original", "2021-03-01"), document("repost", "2021-03-01")])
-    documents["duplicate_of"] = [None, "original"]
+    documents = frame(DOCUMENTS, [document("original", "2021-03-01"),
+                                  document("repost", "2021-03-01", duplicate_of="original")])
     sections = frame(SECTIONS, [{"doc_id": d, "section_id": 0, "period": "2020"} for d in ("original", "repost")])
     sentences = frame(SENTENCES, [sentence("original", 0, 0, 30, ["elderly_care"]),
                                   sentence("original", 1, 0, 70, []),
