@@ -78,10 +78,11 @@ class ThemeLexicon:
     # them with the others would try them at every offset), and the others.
     boilerplate_start: re.Pattern
     boilerplate_anywhere: re.Pattern
-    # The same in multiline mode, searched once each over the lines of a document joined by
-    # line breaks (see `_boilerplate_lines`). One search for both is four times slower: the
-    # anchors keep the regex engine from skipping ahead to the characters that may start a match.
-    boilerplate_start_of_lines: re.Pattern
+    # The same in multiline mode, each searched once over the lines of a document joined by
+    # line breaks (see `_boilerplate_lines`): the anchored ones after a line break instead of at
+    # ^, which lets the regex engine skip ahead to the line breaks (an alternation that starts
+    # with ^ is tried at every offset; one search for all is slower still).
+    boilerplate_after_line_break: re.Pattern
     boilerplate_in_lines: re.Pattern
     # Pairs of characters that a dictionary word of the segmenter holds side by side, of those
     # whose second character begins a phrase or whose first character ends one (see `_joined`).
@@ -129,7 +130,8 @@ def lexicon() -> ThemeLexicon:
     return ThemeLexicon(codes, {code: i for i, code in enumerate(codes)}, tuple(cues.values()), matcher,
                         _alternatives(p for p in boilerplate if p.startswith("^")),
                         _alternatives(p for p in boilerplate if not p.startswith("^")),
-                        _alternatives((p for p in boilerplate if p.startswith("^")), re.MULTILINE),
+                        _alternatives((re.escape(LINE_BREAK) + p[1:] for p in boilerplate if p.startswith("^")),
+                                      re.MULTILINE),
                         _alternatives((p for p in boilerplate if not p.startswith("^")), re.MULTILINE),
                         _word_pairs({key[0] for key in cues}, {key[-1] for key in cues}))
 
@@ -250,16 +252,17 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
     return j > i  # some boundary lies strictly inside the span
 
 
-# Readings of texts, shared by `read` and `_read_lines`: the indicators read again the sentences
-# that hold a figure, and headings and stock sentences recur across reports. Emptied when full.
-_READINGS: dict[tuple[str, bool], Reading] = {}
+# Readings of texts, shared by `read` and `_read_lines`, by whether the text is already normalised:
+# the indicators read again the sentences that hold a figure, and headings and stock sentences
+# recur across reports. Each is emptied when full.
+_READINGS: dict[bool, dict[str, Reading]] = {False: {}, True: {}}
 READINGS_KEPT = 1 << 14
 
 
 def read(text: str, already_normalised: bool = False) -> Reading:
     """The lexicon phrases in `text`, each distinct phrase counted once per theme (shared: do not
     mutate)."""
-    reading = _READINGS.get((text, already_normalised))
+    reading = _READINGS[already_normalised].get(text)
     if reading is None:
         lex = lexicon()
         key, source, offsets = matching_key(text, already_normalised)
@@ -268,14 +271,15 @@ def read(text: str, already_normalised: bool = False) -> Reading:
         else:
             raw, evidence = _tally(key, source, offsets, lex.matcher.find_matches_as_indexes(key), 0, len(key))
             reading = Reading(key, raw, evidence, False)
-        _remember((text, already_normalised), reading)
+        _remember(text, already_normalised, reading)
     return reading
 
 
-def _remember(text: tuple[str, bool], reading: Reading) -> None:
-    if len(_READINGS) >= READINGS_KEPT:
-        _READINGS.clear()
-    _READINGS[text] = reading
+def _remember(text: str, already_normalised: bool, reading: Reading) -> None:
+    readings = _READINGS[already_normalised]
+    if len(readings) >= READINGS_KEPT:
+        readings.clear()
+    readings[text] = reading
 
 
 def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tuple[int, int, int]],
@@ -399,14 +403,18 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
             inherited[section_id] = _label(_NOTHING_NAMED, context_of(section_id), heading=False)
         return inherited[section_id]
 
+    heading_end = {section.section_id: section.heading_end for section in sections}
+    parent_of = {section.section_id: section.parent_id for section in sections}
     lines = _read_lines([sentence.text for sentence in sentences])
     sentence_labels = []
     for sentence, reading in zip(sentences, lines):
-        heading = _is_heading(sentence, by_id)
+        section_id = sentence.section_id
+        heading = section_id is not None and sentence.char_start < heading_end[section_id]
         # A heading sentence reads in the context of the headings above its own.
-        enclosing = by_id[sentence.section_id].parent_id if heading else sentence.section_id
+        enclosing = parent_of[section_id] if heading else section_id
         if reading is None:
-            sentence_labels.append(list(inherited_from(enclosing)))
+            labels = inherited.get(enclosing)
+            sentence_labels.append((labels if labels is not None else inherited_from(enclosing)).copy())
         else:
             sentence_labels.append(_label(reading, context_of(enclosing), heading))
     aggregated, shares = _aggregate(sections, sentences, sentence_labels)
@@ -420,9 +428,19 @@ _NOTHING_NAMED = Reading("", {}, {}, False)
 
 
 def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
-    """`read` of each of the pipeline-normalised lines (line breaks in none), in one pass of the
-    automaton and one search for boilerplate over them all; None for a line that is neither
-    boilerplate nor names a phrase (most of a report)."""
+    """`read` of each of the pipeline-normalised lines (line breaks in none); None for a line that
+    is neither boilerplate nor names a phrase (most of a report). The lines not read before are
+    read together, in one pass of the automaton and one search for boilerplate over them all."""
+    readings = list(map(_READINGS[True].get, lines))
+    fresh = [index for index, reading in enumerate(readings) if reading is None]
+    if len(fresh) == len(lines):
+        return _read_fresh_lines(lines)
+    for index, reading in zip(fresh, _read_fresh_lines([lines[index] for index in fresh])):
+        readings[index] = reading
+    return readings
+
+
+def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
     if not lines:
         return []
     lex = lexicon()
@@ -432,6 +450,7 @@ def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
     readings: list[Reading | None] = [None] * len(lines)
     for index in _boilerplate_lines(key, starts, lines):
         readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True)
+        _remember(lines[index], True, readings[index])
     matches = lex.matcher.find_matches_as_indexes(key)
     match_starts = [start for _, start, _ in matches]
     offsets = range(len(text))
@@ -441,11 +460,9 @@ def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
         start, end = starts[index], starts[index] + len(lines[index])
         stop = bisect_left(match_starts, end, first)
         if readings[index] is None:
-            readings[index] = _READINGS.get((lines[index], True))
-            if readings[index] is None:
-                raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
-                readings[index] = Reading(key[start:end], raw, evidence, False)
-                _remember((lines[index], True), readings[index])
+            raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
+            readings[index] = Reading(key[start:end], raw, evidence, False)
+            _remember(lines[index], True, readings[index])
         first = stop
     return readings
 
@@ -453,19 +470,25 @@ def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
 def _boilerplate_lines(key: str, starts: Sequence[int], lines: Sequence[str]) -> set[int]:
     """Indexes of the lines that are boilerplate, given their keys joined by line breaks in
     `key` and where each starts. In multiline mode a pattern's ^ and $ hold at every line's
-    start and end, so a match that a line has on its own is a match in the joined key too:
-    the leftmost match from a line's start lies at or before any of that line's, and only the
-    line where it starts needs trying alone."""
+    start and end, so a match that a line has on its own is a match in the joined key too
+    (one anchored at the start follows the line break before it, but on the first line): the
+    leftmost match from a line's start lies at or before any of that line's, and only the line
+    where it starts needs trying alone."""
     lex = lexicon()
     found = set()
-    for pattern in lex.boilerplate_start_of_lines, lex.boilerplate_in_lines:
+
+    def tried(index: int) -> int:
+        end = starts[index] + len(lines[index])
+        if index not in found and lex.is_boilerplate(key[starts[index]:end]):
+            found.add(index)
+        return end
+
+    tried(0)
+    for pattern, line_break in (lex.boilerplate_after_line_break, len(LINE_BREAK)), (lex.boilerplate_in_lines, 0):
         position = 0
         while match := pattern.search(key, position):
-            index = bisect_right(starts, match.start()) - 1
-            end = starts[index] + len(lines[index])
-            if index not in found and lex.is_boilerplate(key[starts[index]:end]):
-                found.add(index)
-            position = end + 1
+            # (a match may begin at the line break after the line: the next starts after it)
+            position = max(tried(bisect_right(starts, match.start() + line_break) - 1), match.start() + 1)
     return found
 
 
@@ -481,10 +504,6 @@ def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
     the shares as well."""
     themes = document_themes(sections, sentences)
     return themes.sentences, themes.sections, themes.document
-
-
-def _is_heading(sentence: Sentence, by_id: dict[int, Section]) -> bool:
-    return sentence.section_id is not None and sentence.char_start < by_id[sentence.section_id].heading_end
 
 
 def theme_shares(sections: Sequence[Section], sentences: Sequence[Sentence],
