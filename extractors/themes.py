@@ -23,9 +23,9 @@ back to the caller's characters. A match that begins inside one word and ends in
 no occurrence (军队 in 铁军|队伍).
 
 A document's texts (`document_themes`, `tag_document`) are already normalised and read as they
-are: its sentences in one pass of the automaton and one search for boilerplate over all of them,
-joined by line breaks, and only the sentences with a match are worked on one by one (most name
-nothing, and take their context's labels); each heading is read once, and the labels of the
+are: its sentences (and then its headings) in one pass of the automaton and one search for
+boilerplate over all of them, joined by line breaks, and only the sentences with a match are
+worked on one by one (most name nothing, and take their context's labels); the labels of the
 sections and the document and their theme shares come from one pass over the sentences. Only phrases that dictionary words may cross at both
 ends need the text segmented to tell whether they straddle two words.
 """
@@ -38,8 +38,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate, groupby
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter
 from pathlib import Path
 
 import ahocorasick_rs
@@ -268,9 +268,10 @@ def read(text: str, already_normalised: bool = False) -> Reading:
         key, source, offsets = matching_key(text, already_normalised)
         if lex.is_boilerplate(key):
             reading = Reading(key, {}, {}, True)
-        else:
-            raw, evidence = _tally(key, source, offsets, lex.matcher.find_matches_as_indexes(key), 0, len(key))
-            reading = Reading(key, raw, evidence, False)
+        elif matches := lex.matcher.find_matches_as_indexes(key):
+            reading = Reading(key, *_tally(key, source, offsets, matches, 0, len(key)), False)
+        else:  # most clauses and subjects the indicators read
+            reading = Reading(key, {}, {}, False)
         _remember(text, already_normalised, reading)
     return reading
 
@@ -287,7 +288,8 @@ def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tupl
     """`Reading.raw` and `Reading.evidence` of the text key[start_of_text:end_of_text], from the
     automaton's matches in it. `key`, `source` and `offsets` are as `matching_key` gives them
     (they may hold other texts around this one)."""
-    cues, word_pairs = lexicon().cues, lexicon().word_pairs
+    lex = lexicon()
+    cues, word_pairs = lex.cues, lex.word_pairs
     raw: dict[str, float] = {}
     evidence: dict[str, list[str]] = {}
     counted: set[int] = set()
@@ -384,7 +386,9 @@ class DocumentThemes:
 def document_themes(sections: list[Section], sentences: list[Sentence]) -> DocumentThemes:
     """`tag_document` and `theme_shares` of a document in one go, for texts that are
     pipeline-normalised (`pipeline.ingest.normalise`)."""
-    by_id = {section.section_id: section for section in sections}
+    parent_of = {section.section_id: section.parent_id for section in sections}
+    heading_end = {section.section_id: section.heading_end for section in sections}
+    heading_reading = dict(zip(parent_of, _read_lines([section.heading for section in sections])))
     passed_on: dict[int | None, list[ThemeLabel]] = {None: []}
     inherited: dict[int | None, list[ThemeLabel]] = {}
 
@@ -392,9 +396,8 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
         """What a section passes on to its sentences and subsections: the labels of its heading
         in the context of its parent's (those of the chain of headings down to it)."""
         if section_id not in passed_on:
-            section = by_id[section_id]
-            passed_on[section_id] = _label(read(section.heading, already_normalised=True),
-                                           context_of(section.parent_id), heading=True)
+            passed_on[section_id] = _label(heading_reading[section_id] or _NOTHING_NAMED,
+                                           context_of(parent_of[section_id]), heading=True)
         return passed_on[section_id]
 
     def inherited_from(section_id: int | None) -> list[ThemeLabel]:
@@ -403,8 +406,6 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
             inherited[section_id] = _label(_NOTHING_NAMED, context_of(section_id), heading=False)
         return inherited[section_id]
 
-    heading_end = {section.section_id: section.heading_end for section in sections}
-    parent_of = {section.section_id: section.parent_id for section in sections}
     lines = _read_lines([sentence.text for sentence in sentences])
     sentence_labels = []
     for sentence, reading in zip(sentences, lines):
@@ -428,9 +429,11 @@ _NOTHING_NAMED = Reading("", {}, {}, False)
 
 
 def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
-    """`read` of each of the pipeline-normalised lines (line breaks in none); None for a line that
-    is neither boilerplate nor names a phrase (most of a report). The lines not read before are
-    read together, in one pass of the automaton and one search for boilerplate over them all."""
+    """`read` of each of the pipeline-normalised lines; None for a line that is neither
+    boilerplate nor names a phrase (most of a report). The lines not read before are read
+    together, joined by line breaks, in one pass of the automaton and one search for boilerplate
+    over them all. (No phrase holds a line break, and one inside a line only makes it a candidate
+    for boilerplate more often, so a line may hold some.)"""
     readings = list(map(_READINGS[True].get, lines))
     fresh = [index for index, reading in enumerate(readings) if reading is None]
     if len(fresh) == len(lines):
@@ -446,7 +449,7 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
     lex = lexicon()
     text = LINE_BREAK.join(lines)
     key = _fold(text)
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    starts = list(accumulate(map(add, map(len, lines[:-1]), repeat(len(LINE_BREAK))), initial=0))
     readings: list[Reading | None] = [None] * len(lines)
     for index in _boilerplate_lines(key, starts, lines):
         readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True)

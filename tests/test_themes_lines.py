@@ -86,7 +86,7 @@ def test_furniture_is_found_on_every_line_that_holds_it():
 
 
 fragments = st.sampled_from(LINES + ["。", "（", "）", "：", " ", "养老", "护理补", "残疾", "APP", "社区", "字体：",
-                                     "各位代表", "索引号", "\u3000"])
+                                     "各位代表", "索引号", "\u3000", "\n"])  # a line break inside a line too
 lines = st.lists(fragments, max_size=6).map("".join)
 
 
