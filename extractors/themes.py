@@ -38,8 +38,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate, repeat
-from operator import add, itemgetter
+from itertools import accumulate, compress, count, repeat
+from operator import add, itemgetter, or_
 from pathlib import Path
 
 import ahocorasick_rs
@@ -78,12 +78,10 @@ class ThemeLexicon:
     # them with the others would try them at every offset), and the others.
     boilerplate_start: re.Pattern
     boilerplate_anywhere: re.Pattern
-    # The same in multiline mode, each searched once over the lines of a document joined by
-    # line breaks (see `_boilerplate_lines`): the anchored ones after a line break instead of at
-    # ^, which lets the regex engine skip ahead to the line breaks (an alternation that starts
-    # with ^ is tried at every offset; one search for all is slower still).
-    boilerplate_after_line_break: re.Pattern
-    boilerplate_in_lines: re.Pattern
+    # The same in multiline mode, tried on each line where it lies in the lines of a document
+    # joined by line breaks (see `_boilerplate_lines`).
+    boilerplate_start_of_line: re.Pattern
+    boilerplate_in_line: re.Pattern
     # Pairs of characters that a dictionary word of the segmenter holds side by side, of those
     # whose second character begins a phrase or whose first character ends one (see `_joined`).
     word_pairs: frozenset[str]
@@ -130,8 +128,7 @@ def lexicon() -> ThemeLexicon:
     return ThemeLexicon(codes, {code: i for i, code in enumerate(codes)}, tuple(cues.values()), matcher,
                         _alternatives(p for p in boilerplate if p.startswith("^")),
                         _alternatives(p for p in boilerplate if not p.startswith("^")),
-                        _alternatives((re.escape(LINE_BREAK) + p[1:] for p in boilerplate if p.startswith("^")),
-                                      re.MULTILINE),
+                        _alternatives((p for p in boilerplate if p.startswith("^")), re.MULTILINE),
                         _alternatives((p for p in boilerplate if not p.startswith("^")), re.MULTILINE),
                         _word_pairs({key[0] for key in cues}, {key[-1] for key in cues}))
 
@@ -291,7 +288,7 @@ def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tupl
     lex = lexicon()
     cues, word_pairs = lex.cues, lex.word_pairs
     raw: dict[str, float] = {}
-    evidence: dict[str, list[str]] = {}
+    evidence: dict[str, tuple[str, ...]] = {}  # a theme has a phrase or two in a text: tuples grow cheaply
     counted: set[int] = set()
     boundaries = None  # the text is segmented when a phrase first needs it
     last = end_of_text - 1
@@ -311,8 +308,8 @@ def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tupl
         cue = cues[index]
         for theme in cue.themes:
             raw[theme] = raw.get(theme, 0.0) + cue.weight
-            evidence.setdefault(theme, []).append(surface)
-    return raw, {theme: tuple(surfaces) for theme, surfaces in evidence.items()}
+            evidence[theme] = evidence.get(theme, ()) + (surface,)
+    return raw, evidence
 
 
 @cache  # raw scores are sums of a few weights: few distinct values
@@ -472,27 +469,17 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
 
 def _boilerplate_lines(key: str, starts: Sequence[int], lines: Sequence[str]) -> set[int]:
     """Indexes of the lines that are boilerplate, given their keys joined by line breaks in
-    `key` and where each starts. In multiline mode a pattern's ^ and $ hold at every line's
-    start and end, so a match that a line has on its own is a match in the joined key too
-    (one anchored at the start follows the line break before it, but on the first line): the
-    leftmost match from a line's start lies at or before any of that line's, and only the line
-    where it starts needs trying alone."""
+    `key` and where each starts. The patterns are tried on each line where it lies in `key`
+    (pos and endpos bound them to it: a search over the whole key would let a pattern's leading
+    space run on through blank lines, once from every line), in multiline mode so that ^ holds at the
+    line's start. A line where one matches is tried alone, to be sure: that mode differs from
+    trying the line alone only for a line break inside one."""
     lex = lexicon()
-    found = set()
-
-    def tried(index: int) -> int:
-        end = starts[index] + len(lines[index])
-        if index not in found and lex.is_boilerplate(key[starts[index]:end]):
-            found.add(index)
-        return end
-
-    tried(0)
-    for pattern, line_break in (lex.boilerplate_after_line_break, len(LINE_BREAK)), (lex.boilerplate_in_lines, 0):
-        position = 0
-        while match := pattern.search(key, position):
-            # (a match may begin at the line break after the line: the next starts after it)
-            position = max(tried(bisect_right(starts, match.start() + line_break) - 1), match.start() + 1)
-    return found
+    ends = list(map(add, starts, map(len, lines)))
+    candidates = map(or_, map(bool, map(lex.boilerplate_start_of_line.match, repeat(key), starts, ends)),
+                     map(bool, map(lex.boilerplate_in_line.search, repeat(key), starts, ends)))
+    return {index for index in compress(count(), candidates)
+            if lex.is_boilerplate(key[starts[index]:ends[index]])}
 
 
 def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[

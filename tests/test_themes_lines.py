@@ -110,10 +110,19 @@ def test_document_labels_match_the_labels_of_each_sentence_alone():
         ["elderly_care"], ["elderly_care"], [], [], ["social_assistance"]]
 
 
-def test_furniture_that_may_begin_with_a_line_break(monkeypatch):
-    """A pattern may match from the line break before a line: that line is still tried alone."""
+def test_furniture_after_blank_lines_and_leading_space(monkeypatch):
+    """A pattern that may begin with space is tried on each line alone, not through the blank
+    lines before it."""
     patterns = {"boilerplate_anywhere": re.compile(r"\s*备案号"),
-                "boilerplate_in_lines": re.compile(r"\s*备案号", re.MULTILINE)}
+                "boilerplate_in_line": re.compile(r"\s*备案号", re.MULTILINE)}
     monkeypatch.setattr(themes, "lexicon", lambda: dataclasses.replace(lexicon(), **patterns))
-    readings = themes._read_lines(["甲", "备案号123", "乙", "  备案号"])
-    assert [reading is not None and reading.boilerplate for reading in readings] == [False, True, False, True]
+    forget_readings()
+    readings = themes._read_lines(["甲", "备案号123", "", " ", "乙", "  备案号", *[""] * 50, "同志们："])
+    assert [reading is not None and reading.boilerplate for reading in readings] == [
+        False, True, False, False, False, True, *[False] * 50, True]
+
+
+def test_blank_lines_before_an_anchored_pattern():
+    forget_readings()
+    lines = [""] * 200 + ["  ", "同志们：", "\u3000当前位置：首页"]
+    assert [named(reading) is not None for reading in themes._read_lines(lines)] == [False] * 201 + [True, True]
