@@ -23,11 +23,12 @@ back to the caller's characters. A match that begins inside one word and ends in
 no occurrence (军队 in 铁军|队伍).
 
 A document's texts (`document_themes`, `tag_document`) are already normalised and read as they
-are: its sentences (and then its headings) in one pass of the automaton and one search for
-boilerplate over all of them, joined by line breaks, and only the sentences with a match are
-worked on one by one (most name nothing, and take their context's labels); the labels of the
-sections and the document and their theme shares come from one pass over the sentences. Only phrases that dictionary words may cross at both
-ends need the text segmented to tell whether they straddle two words.
+are: its sentences (and then its headings) joined by line breaks, in one pass of the automaton
+and with the boilerplate patterns tried on each where it lies in the joined text; only the
+sentences with a match are worked on one by one (most name nothing, and take their context's
+labels); the labels of the sections and the document and their theme shares come from one pass
+over the sentences. Only phrases that dictionary words may cross at both ends need the text
+segmented to tell whether they straddle two words.
 """
 from __future__ import annotations
 
@@ -428,9 +429,8 @@ _NOTHING_NAMED = Reading("", {}, {}, False)
 def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
     """`read` of each of the pipeline-normalised lines; None for a line that is neither
     boilerplate nor names a phrase (most of a report). The lines not read before are read
-    together, joined by line breaks, in one pass of the automaton and one search for boilerplate
-    over them all. (No phrase holds a line break, and one inside a line only makes it a candidate
-    for boilerplate more often, so a line may hold some.)"""
+    together, joined by line breaks, in one pass of the automaton (no phrase holds a line break,
+    so a line may hold some) and with the boilerplate patterns tried on each where it lies."""
     readings = list(map(_READINGS[True].get, lines))
     fresh = [index for index, reading in enumerate(readings) if reading is None]
     if len(fresh) == len(lines):
