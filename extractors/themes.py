@@ -23,11 +23,12 @@ back to the caller's characters. A match that begins inside one word and ends in
 no occurrence (军队 in 铁军|队伍).
 
 A document's texts (`document_themes`, `tag_document`) are already normalised and read as they
-are: its sentences in one pass of the automaton and one search for boilerplate over all of them,
-joined by line breaks, and only the sentences with a match are worked on one by one (most name
-nothing, and take their context's labels); each heading is read once, and the labels of the
-sections and the document and their theme shares come from one pass over the sentences. Only phrases that dictionary words may cross at both
-ends need the text segmented to tell whether they straddle two words.
+are: its sentences (and then its headings) joined by line breaks, in one pass of the automaton
+and with the boilerplate patterns tried on each where it lies in the joined text; only the
+sentences with a match are worked on one by one (most name nothing, and take their context's
+labels); the labels of the sections and the document and their theme shares come from one pass
+over the sentences. Only phrases that dictionary words may cross at both ends need the text
+segmented to tell whether they straddle two words.
 """
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate, groupby
-from operator import itemgetter
+from itertools import accumulate, compress, count, repeat
+from operator import add, itemgetter, or_
 from pathlib import Path
 
 import ahocorasick_rs
@@ -78,11 +79,10 @@ class ThemeLexicon:
     # them with the others would try them at every offset), and the others.
     boilerplate_start: re.Pattern
     boilerplate_anywhere: re.Pattern
-    # The same in multiline mode, searched once each over the lines of a document joined by
-    # line breaks (see `_boilerplate_lines`). One search for both is four times slower: the
-    # anchors keep the regex engine from skipping ahead to the characters that may start a match.
-    boilerplate_start_of_lines: re.Pattern
-    boilerplate_in_lines: re.Pattern
+    # The same in multiline mode, tried on each line where it lies in the lines of a document
+    # joined by line breaks (see `_boilerplate_lines`).
+    boilerplate_start_of_line: re.Pattern
+    boilerplate_in_line: re.Pattern
     # Pairs of characters that a dictionary word of the segmenter holds side by side, of those
     # whose second character begins a phrase or whose first character ends one (see `_joined`).
     word_pairs: frozenset[str]
@@ -250,32 +250,35 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
     return j > i  # some boundary lies strictly inside the span
 
 
-# Readings of texts, shared by `read` and `_read_lines`: the indicators read again the sentences
-# that hold a figure, and headings and stock sentences recur across reports. Emptied when full.
-_READINGS: dict[tuple[str, bool], Reading] = {}
+# Readings of texts, shared by `read` and `_read_lines`, by whether the text is already normalised:
+# the indicators read again the sentences that hold a figure, and headings and stock sentences
+# recur across reports. Each is emptied when full.
+_READINGS: dict[bool, dict[str, Reading]] = {False: {}, True: {}}
 READINGS_KEPT = 1 << 14
 
 
 def read(text: str, already_normalised: bool = False) -> Reading:
     """The lexicon phrases in `text`, each distinct phrase counted once per theme (shared: do not
     mutate)."""
-    reading = _READINGS.get((text, already_normalised))
+    reading = _READINGS[already_normalised].get(text)
     if reading is None:
         lex = lexicon()
         key, source, offsets = matching_key(text, already_normalised)
         if lex.is_boilerplate(key):
             reading = Reading(key, {}, {}, True)
-        else:
-            raw, evidence = _tally(key, source, offsets, lex.matcher.find_matches_as_indexes(key), 0, len(key))
-            reading = Reading(key, raw, evidence, False)
-        _remember((text, already_normalised), reading)
+        elif matches := lex.matcher.find_matches_as_indexes(key):
+            reading = Reading(key, *_tally(key, source, offsets, matches, 0, len(key)), False)
+        else:  # most clauses and subjects the indicators read
+            reading = Reading(key, {}, {}, False)
+        _remember(text, already_normalised, reading)
     return reading
 
 
-def _remember(text: tuple[str, bool], reading: Reading) -> None:
-    if len(_READINGS) >= READINGS_KEPT:
-        _READINGS.clear()
-    _READINGS[text] = reading
+def _remember(text: str, already_normalised: bool, reading: Reading) -> None:
+    readings = _READINGS[already_normalised]
+    if len(readings) >= READINGS_KEPT:
+        readings.clear()
+    readings[text] = reading
 
 
 def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tuple[int, int, int]],
@@ -283,9 +286,10 @@ def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tupl
     """`Reading.raw` and `Reading.evidence` of the text key[start_of_text:end_of_text], from the
     automaton's matches in it. `key`, `source` and `offsets` are as `matching_key` gives them
     (they may hold other texts around this one)."""
-    cues, word_pairs = lexicon().cues, lexicon().word_pairs
+    lex = lexicon()
+    cues, word_pairs = lex.cues, lex.word_pairs
     raw: dict[str, float] = {}
-    evidence: dict[str, list[str]] = {}
+    evidence: dict[str, tuple[str, ...]] = {}  # a theme has a phrase or two in a text: tuples grow cheaply
     counted: set[int] = set()
     boundaries = None  # the text is segmented when a phrase first needs it
     last = end_of_text - 1
@@ -305,8 +309,8 @@ def _tally(key: str, source: str, offsets: Sequence[int], matches: Iterable[tupl
         cue = cues[index]
         for theme in cue.themes:
             raw[theme] = raw.get(theme, 0.0) + cue.weight
-            evidence.setdefault(theme, []).append(surface)
-    return raw, {theme: tuple(surfaces) for theme, surfaces in evidence.items()}
+            evidence[theme] = evidence.get(theme, ()) + (surface,)
+    return raw, evidence
 
 
 @cache  # raw scores are sums of a few weights: few distinct values
@@ -380,7 +384,9 @@ class DocumentThemes:
 def document_themes(sections: list[Section], sentences: list[Sentence]) -> DocumentThemes:
     """`tag_document` and `theme_shares` of a document in one go, for texts that are
     pipeline-normalised (`pipeline.ingest.normalise`)."""
-    by_id = {section.section_id: section for section in sections}
+    parent_of = {section.section_id: section.parent_id for section in sections}
+    heading_end = {section.section_id: section.heading_end for section in sections}
+    heading_reading = dict(zip(parent_of, _read_lines([section.heading for section in sections])))
     passed_on: dict[int | None, list[ThemeLabel]] = {None: []}
     inherited: dict[int | None, list[ThemeLabel]] = {}
 
@@ -388,9 +394,8 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
         """What a section passes on to its sentences and subsections: the labels of its heading
         in the context of its parent's (those of the chain of headings down to it)."""
         if section_id not in passed_on:
-            section = by_id[section_id]
-            passed_on[section_id] = _label(read(section.heading, already_normalised=True),
-                                           context_of(section.parent_id), heading=True)
+            passed_on[section_id] = _label(heading_reading[section_id] or _NOTHING_NAMED,
+                                           context_of(parent_of[section_id]), heading=True)
         return passed_on[section_id]
 
     def inherited_from(section_id: int | None) -> list[ThemeLabel]:
@@ -402,11 +407,13 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
     lines = _read_lines([sentence.text for sentence in sentences])
     sentence_labels = []
     for sentence, reading in zip(sentences, lines):
-        heading = _is_heading(sentence, by_id)
+        section_id = sentence.section_id
+        heading = section_id is not None and sentence.char_start < heading_end[section_id]
         # A heading sentence reads in the context of the headings above its own.
-        enclosing = by_id[sentence.section_id].parent_id if heading else sentence.section_id
+        enclosing = parent_of[section_id] if heading else section_id
         if reading is None:
-            sentence_labels.append(list(inherited_from(enclosing)))
+            labels = inherited.get(enclosing)
+            sentence_labels.append((labels if labels is not None else inherited_from(enclosing)).copy())
         else:
             sentence_labels.append(_label(reading, context_of(enclosing), heading))
     aggregated, shares = _aggregate(sections, sentences, sentence_labels)
@@ -420,18 +427,30 @@ _NOTHING_NAMED = Reading("", {}, {}, False)
 
 
 def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
-    """`read` of each of the pipeline-normalised lines (line breaks in none), in one pass of the
-    automaton and one search for boilerplate over them all; None for a line that is neither
-    boilerplate nor names a phrase (most of a report)."""
+    """`read` of each of the pipeline-normalised lines; None for a line that is neither
+    boilerplate nor names a phrase (most of a report). The lines not read before are read
+    together, joined by line breaks, in one pass of the automaton (no phrase holds a line break,
+    so a line may hold some) and with the boilerplate patterns tried on each where it lies."""
+    readings = list(map(_READINGS[True].get, lines))
+    fresh = [index for index, reading in enumerate(readings) if reading is None]
+    if len(fresh) == len(lines):
+        return _read_fresh_lines(lines)
+    for index, reading in zip(fresh, _read_fresh_lines([lines[index] for index in fresh])):
+        readings[index] = reading
+    return readings
+
+
+def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
     if not lines:
         return []
     lex = lexicon()
     text = LINE_BREAK.join(lines)
     key = _fold(text)
-    starts = list(accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    starts = list(accumulate(map(add, map(len, lines[:-1]), repeat(len(LINE_BREAK))), initial=0))
     readings: list[Reading | None] = [None] * len(lines)
     for index in _boilerplate_lines(key, starts, lines):
         readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True)
+        _remember(lines[index], True, readings[index])
     matches = lex.matcher.find_matches_as_indexes(key)
     match_starts = [start for _, start, _ in matches]
     offsets = range(len(text))
@@ -441,32 +460,26 @@ def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
         start, end = starts[index], starts[index] + len(lines[index])
         stop = bisect_left(match_starts, end, first)
         if readings[index] is None:
-            readings[index] = _READINGS.get((lines[index], True))
-            if readings[index] is None:
-                raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
-                readings[index] = Reading(key[start:end], raw, evidence, False)
-                _remember((lines[index], True), readings[index])
+            raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
+            readings[index] = Reading(key[start:end], raw, evidence, False)
+            _remember(lines[index], True, readings[index])
         first = stop
     return readings
 
 
 def _boilerplate_lines(key: str, starts: Sequence[int], lines: Sequence[str]) -> set[int]:
     """Indexes of the lines that are boilerplate, given their keys joined by line breaks in
-    `key` and where each starts. In multiline mode a pattern's ^ and $ hold at every line's
-    start and end, so a match that a line has on its own is a match in the joined key too:
-    the leftmost match from a line's start lies at or before any of that line's, and only the
-    line where it starts needs trying alone."""
+    `key` and where each starts. The patterns are tried on each line where it lies in `key`
+    (pos and endpos bound them to it: a search over the whole key would let a pattern's leading
+    space run on through blank lines, once from every line), in multiline mode so that ^ holds at the
+    line's start. A line where one matches is tried alone, to be sure: that mode differs from
+    trying the line alone only for a line break inside one."""
     lex = lexicon()
-    found = set()
-    for pattern in lex.boilerplate_start_of_lines, lex.boilerplate_in_lines:
-        position = 0
-        while match := pattern.search(key, position):
-            index = bisect_right(starts, match.start()) - 1
-            end = starts[index] + len(lines[index])
-            if index not in found and lex.is_boilerplate(key[starts[index]:end]):
-                found.add(index)
-            position = end + 1
-    return found
+    ends = list(map(add, starts, map(len, lines)))
+    candidates = map(or_, map(bool, map(lex.boilerplate_start_of_line.match, repeat(key), starts, ends)),
+                     map(bool, map(lex.boilerplate_in_line.search, repeat(key), starts, ends)))
+    return {index for index in compress(count(), candidates)
+            if lex.is_boilerplate(key[starts[index]:ends[index]])}
 
 
 def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
@@ -481,10 +494,6 @@ def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
     the shares as well."""
     themes = document_themes(sections, sentences)
     return themes.sentences, themes.sections, themes.document
-
-
-def _is_heading(sentence: Sentence, by_id: dict[int, Section]) -> bool:
-    return sentence.section_id is not None and sentence.char_start < by_id[sentence.section_id].heading_end
 
 
 def theme_shares(sections: Sequence[Section], sentences: Sequence[Sentence],

@@ -1,6 +1,9 @@
 """A document's sentences read in one pass (`extractors.themes._read_lines`) read as each alone."""
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from hypothesis import given, settings, strategies as st
 
 import extractors.themes as themes
@@ -29,22 +32,49 @@ LINES = [
 ]
 
 
+def named(reading: themes.Reading | None) -> themes.Reading | None:
+    """What a reading tells `_label`: a text that is not boilerplate and names no phrase takes its
+    context's labels, whether `_read_lines` gives it as None or as the reading of a text without
+    phrases (one that `read` was given before, or whose matches all straddle two words)."""
+    return None if reading is None or not (reading.boilerplate or reading.raw) else reading
+
+
+def forget_readings() -> None:
+    """Empty the cache of readings, so that each way reads for itself."""
+    for readings in themes._READINGS.values():
+        readings.clear()
+
+
 def alone(line: str) -> themes.Reading | None:
-    """`read` of the line, or None where `_read_lines` leaves it to its context: no furniture and
-    no phrase (a phrase that straddles two words is read, and then counts for nothing)."""
-    reading = read(line, already_normalised=True)
-    named = reading.boilerplate or lexicon().matcher.find_matches_as_indexes(reading.key)
-    return reading if named else None
+    forget_readings()
+    return named(read(line, already_normalised=True))
+
+
+def together(lines: list[str]) -> list[themes.Reading | None]:
+    forget_readings()
+    return [named(reading) for reading in themes._read_lines(lines)]
 
 
 def test_written_lines_read_together_as_alone():
-    assert themes._read_lines(LINES) == [alone(line) for line in LINES]
+    assert together(LINES) == [alone(line) for line in LINES]
     assert themes._read_lines([]) == []
+
+
+def test_lines_read_before_are_taken_from_the_cache_and_the_others_read_together():
+    forget_readings()
+    first = themes._read_lines(LINES[:6])
+    assert together(LINES) == [alone(line) for line in LINES]
+    forget_readings()
+    cached = themes._read_lines(LINES[:6])
+    again = themes._read_lines(LINES)
+    assert again[:6] == cached == first
+    assert all(again[index] is cached[index] for index in range(6) if cached[index] is not None)
+    assert [named(reading) for reading in again] == [alone(line) for line in LINES]
 
 
 def test_a_line_without_phrases_or_furniture_is_left_to_its_context():
     readings = themes._read_lines(["会议在市里召开。", "同志们：", "完善低保制度。"])
-    assert readings[0] is None
+    assert named(readings[0]) is None
     assert readings[1].boilerplate
     assert readings[2].raw == {"social_assistance": 1.0}
 
@@ -56,14 +86,14 @@ def test_furniture_is_found_on_every_line_that_holds_it():
 
 
 fragments = st.sampled_from(LINES + ["。", "（", "）", "：", " ", "养老", "护理补", "残疾", "APP", "社区", "字体：",
-                                     "各位代表", "索引号", "\u3000"])
+                                     "各位代表", "索引号", "\u3000", "\n"])  # a line break inside a line too
 lines = st.lists(fragments, max_size=6).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(lines, max_size=8))
 def test_any_lines_read_together_as_alone(generated):
-    assert themes._read_lines(generated) == [alone(line) for line in generated]
+    assert together(generated) == [alone(line) for line in generated]
 
 
 def test_document_labels_match_the_labels_of_each_sentence_alone():
@@ -78,3 +108,21 @@ def test_document_labels_match_the_labels_of_each_sentence_alone():
     assert document_themes([], sentence_list).sentences == expected
     assert [[label.theme for label in labels] for labels in expected] == [
         ["elderly_care"], ["elderly_care"], [], [], ["social_assistance"]]
+
+
+def test_furniture_after_blank_lines_and_leading_space(monkeypatch):
+    """A pattern that may begin with space is tried on each line alone, not through the blank
+    lines before it."""
+    patterns = {"boilerplate_anywhere": re.compile(r"\s*备案号"),
+                "boilerplate_in_line": re.compile(r"\s*备案号", re.MULTILINE)}
+    monkeypatch.setattr(themes, "lexicon", lambda: dataclasses.replace(lexicon(), **patterns))
+    forget_readings()
+    readings = themes._read_lines(["甲", "备案号123", "", " ", "乙", "  备案号", *[""] * 50, "同志们："])
+    assert [reading is not None and reading.boilerplate for reading in readings] == [
+        False, True, False, False, False, True, *[False] * 50, True]
+
+
+def test_blank_lines_before_an_anchored_pattern():
+    forget_readings()
+    lines = [""] * 200 + ["  ", "同志们：", "\u3000当前位置：首页"]
+    assert [named(reading) is not None for reading in themes._read_lines(lines)] == [False] * 201 + [True, True]
