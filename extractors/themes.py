@@ -44,9 +44,8 @@ from operator import add, itemgetter, or_
 from pathlib import Path
 
 import ahocorasick_rs
-import opencc
 
-from pipeline.ingest import normalise_text
+from pipeline.ingest import normalise_text, simplifier
 from pipeline.lexicons import load_yaml
 from pipeline.model import Section, Sentence, ThemeLabel
 from pipeline.segment import line_marker
@@ -161,17 +160,12 @@ def _comparable(ch: str) -> str:
     return " " if ch.isspace() else ch
 
 
-@cache
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 def _align(text: str, normalised: str) -> list[int] | None:
     """For each character of `normalise_text(text)`, the offset of the character of `text` it
     comes from, or None if the two cannot be aligned. Normalisation maps characters one to one
     (OpenCC keeps the length, width folds) or drops them (pinyin debris, spaces, zero-width
     characters), so the normalised text is a subsequence of the character-wise simplified text."""
-    simplified = _t2s().convert(text)
+    simplified = simplifier().convert(text)
     if len(simplified) != len(text):
         simplified = text
     offsets, j = [], 0
