@@ -288,9 +288,8 @@ def _hits(text: str, family: str) -> list[_Hit]:
     if index is None:
         return []
     chars = set(text)
-    numbers = set(index.unkeyed)
-    for char in chars:
-        numbers.update(index.by_char.get(char, ()))
+    by_char = index.by_char
+    numbers = set(index.unkeyed).union(*[by_char[char] for char in chars.intersection(by_char)])
     out = []
     excluded: dict[int, bool] = {}  # by id of the entry
     for number in sorted(numbers):
