@@ -274,7 +274,7 @@ def _after_last_scope(text: str, c: Cues) -> str:
 
 @lru_cache(maxsize=1 << 14)
 def _clean_left(text: str, c: Cues) -> str:
-    text = re.sub(r"\s+", "", text)
+    text = "".join(text.split())  # without whitespace (str.split and \s agree on what it is)
     text = _strip_right(text, c)
     text = _after_last_scope(text, c) if text else text
     text = _strip_right(_strip_left(text, c), c)
@@ -309,7 +309,7 @@ def _right_parts(text: str, c: Cues) -> tuple[str, str]:
     300个社工岗位 → (社工岗位, ""); 260家社会组织参与帮扶 → (社会组织, 参与帮扶);
     75%的养老床位 → (养老床位, ""); …等困难群体 → (困难群体, …).
     """
-    text = re.sub(r"\s+", "", text)
+    text = "".join(text.split())  # without whitespace (str.split and \s agree on what it is)
     if text.startswith("的"):
         text = text[1:]
     for opener, closer in (("(", ")"), ("（", "）")):

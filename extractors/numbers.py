@@ -59,7 +59,6 @@ _ARABIC_RE = re.compile(rf"^(?:{_ARABIC})$")
 _TOKEN_RE = re.compile(rf"{_ARABIC}|点|.", re.S)
 # Plain digits, maybe with a decimal part and 万 or 亿.
 _PLAIN_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)([万亿]?)")
-_ASCII_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 # A numeral inside running text: Arabic digits and Chinese numeral characters,
 # mixed (3.04万, 3万4000, 二百, 1.5亿). Commas are taken only as thousands
@@ -283,9 +282,15 @@ def parsed_run(run: str) -> tuple[Numeral, ...]:
 
     Reports repeat the same runs (years, 一, 十, round amounts), so the parsing is
     done once per distinct run."""
-    if _ASCII_DECIMAL.fullmatch(run) and len(run) <= MAX_EXACT_DIGITS:
-        # most runs are plain Arabic figures (532, 12.5), the value `parse_decimal` gives them
-        return (Numeral(0, len(run), run, Decimal(run), True, False, False, False, False),)
+    plain = _PLAIN_RE.fullmatch(run)
+    if plain and len(plain.group(1)) <= MAX_EXACT_DIGITS:
+        # most runs are plain Arabic figures (532, 12.5, 3.04万): the value and the one numeral
+        # that `parse_decimal` and `_parsable_spans` give them (but 0万, which the grammar refuses)
+        number, big = Decimal(plain.group(1)), plain.group(2)
+        if not big:
+            return (Numeral(0, len(run), run, number, True, False, False, False, False),)
+        if number:
+            return (Numeral(0, len(run), run, number * BIG_UNITS[big], True, False, True, True, False),)
     spans = _parsable_spans(run)
     partial = len(spans) != 1 or spans[0][0] != 0 or spans[0][1] != len(run)
     out = []
