@@ -981,8 +981,8 @@ def _theme(subject: str | None, clause: str, sentence: str, label_scores: dict[s
                         (heading_raw, w["heading"])):
         for theme, value in raw.items():
             score[theme] = score.get(theme, 0.0) + weight * value
-    if not score:
-        return None
+    if len(score) < 2:
+        return next(iter(score), None)  # most figures: one theme has evidence, or none
     return max(score, key=lambda t: (score[t], -order.get(t, len(order))))
 
 
