@@ -294,7 +294,7 @@ def _hits(text: str, family: str) -> list[_Hit]:
     excluded: dict[int, bool] = {}  # by id of the entry
     for number in sorted(numbers):
         candidate = index.candidates[number]
-        if any(key.isdisjoint(chars) for key in candidate.keys):
+        if any(map(chars.isdisjoint, candidate.keys)):
             continue
         entry = candidate.entry
         if entry.exclude is not None:
