@@ -288,14 +288,13 @@ def _hits(text: str, family: str) -> list[_Hit]:
     if index is None:
         return []
     chars = set(text)
-    numbers = set(index.unkeyed)
-    for char in chars:
-        numbers.update(index.by_char.get(char, ()))
+    by_char = index.by_char
+    numbers = set(index.unkeyed).union(*[by_char[char] for char in chars.intersection(by_char)])
     out = []
     excluded: dict[int, bool] = {}  # by id of the entry
     for number in sorted(numbers):
         candidate = index.candidates[number]
-        if any(key.isdisjoint(chars) for key in candidate.keys):
+        if any(map(chars.isdisjoint, candidate.keys)):
             continue
         entry = candidate.entry
         if entry.exclude is not None:

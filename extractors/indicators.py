@@ -274,7 +274,7 @@ def _after_last_scope(text: str, c: Cues) -> str:
 
 @lru_cache(maxsize=1 << 14)
 def _clean_left(text: str, c: Cues) -> str:
-    text = re.sub(r"\s+", "", text)
+    text = "".join(text.split())  # without whitespace (str.split and \s agree on what it is)
     text = _strip_right(text, c)
     text = _after_last_scope(text, c) if text else text
     text = _strip_right(_strip_left(text, c), c)
@@ -309,7 +309,7 @@ def _right_parts(text: str, c: Cues) -> tuple[str, str]:
     300个社工岗位 → (社工岗位, ""); 260家社会组织参与帮扶 → (社会组织, 参与帮扶);
     75%的养老床位 → (养老床位, ""); …等困难群体 → (困难群体, …).
     """
-    text = re.sub(r"\s+", "", text)
+    text = "".join(text.split())  # without whitespace (str.split and \s agree on what it is)
     if text.startswith("的"):
         text = text[1:]
     for opener, closer in (("(", ")"), ("（", "）")):
@@ -946,23 +946,43 @@ def _period_for(status: str, meta: DocumentMeta | None, section_period: str | No
 _NO_EVIDENCE: dict[str, float] = {}
 
 
-def _theme(subject: str | None, clause: str, sentence: str, labels: list[ThemeLabel],
-           heading_raw: dict[str, float], c: Cues) -> str | None:
+class _SentenceTheme:
+    """The theme evidence of one sentence that every figure in it shares (its reading, its labels,
+    the nearest heading's), and the theme of each (subject, clause) already asked about: the
+    figures of one clause often share their subject."""
+
+    def __init__(self, sentence: str, labels: list[ThemeLabel], heading_raw: dict[str, float], c: Cues):
+        self.sentence = sentence
+        self.label_scores = {label.theme: label.score for label in labels}
+        self.order = {label.theme: i for i, label in enumerate(labels)}
+        self.heading_raw = heading_raw
+        self.c = c
+        self.themes: dict[tuple[str | None, str], str | None] = {}
+
+    def theme(self, subject: str | None, clause: str) -> str | None:
+        key = (subject, clause)
+        if key not in self.themes:
+            self.themes[key] = _theme(subject, clause, self.sentence, self.label_scores, self.order,
+                                      self.heading_raw, self.c)
+        return self.themes[key]
+
+
+def _theme(subject: str | None, clause: str, sentence: str, label_scores: dict[str, float],
+           order: dict[str, int], heading_raw: dict[str, float], c: Cues) -> str | None:
     """The mention's primary theme: the theme with the most evidence, counting what the
-    subject, its clause and its sentence name, the sentence's labels and the nearest
-    heading that names a theme (weights in indicator_cues.yaml)."""
+    subject, its clause and its sentence name, the sentence's labels (`label_scores`, ranked
+    by `order`) and the nearest heading that names a theme (weights in indicator_cues.yaml)."""
     w = c.theme_weights
     score: dict[str, float] = {}
     for raw, weight in ((_theme_evidence(subject) if subject else _NO_EVIDENCE, w["subject"]),
                         (_theme_evidence(clause) if clause else _NO_EVIDENCE, w["clause"]),
                         (_theme_evidence(sentence) if sentence else _NO_EVIDENCE, w["sentence"]),
-                        ({label.theme: label.score for label in labels}, w["labels"]),
+                        (label_scores, w["labels"]),
                         (heading_raw, w["heading"])):
         for theme, value in raw.items():
             score[theme] = score.get(theme, 0.0) + weight * value
-    if not score:
-        return None
-    order = {label.theme: i for i, label in enumerate(labels)}
+    if len(score) < 2:
+        return next(iter(score), None)  # most figures: one theme has evidence, or none
     return max(score, key=lambda t: (score[t], -order.get(t, len(order))))
 
 
@@ -1050,6 +1070,7 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             subjects[i] = base + c.previous_suffix if base else base
         reading_before: tuple[str, str, int] | None = None  # the last count's stock/flow reading
         sentence_cues = _SentenceCues(sent_text)
+        sentence_theme = _SentenceTheme(sent_text, labels, heading_raw, c)
         clause_status: dict[tuple[int, int], str] = {}  # figures of one clause share its cue words
         stock_lead = c.stock_lead.search(sent_text)  # the first 截至/目前…: it leads every later clause
         clauses: dict[tuple[int, int], str] = {}
@@ -1076,7 +1097,7 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
             if period and len(period) == 4 and section_period and section_period.startswith(period) \
                     and section_period != period and not _names_a_half(clause, halves_named):
                 period = section_period
-            theme = _theme(subject, clause, sent_text, labels, heading_raw, c)
+            theme = sentence_theme.theme(subject, clause)
             sibling = (reading_before[:2] if reading_before and not ITEM_BREAK.search(sent_text, reading_before[2], cs)
                        else None)
             lead_before = stock_lead.group() if stock_lead and stock_lead.end() <= cs else None

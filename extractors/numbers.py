@@ -282,6 +282,15 @@ def parsed_run(run: str) -> tuple[Numeral, ...]:
 
     Reports repeat the same runs (years, 一, 十, round amounts), so the parsing is
     done once per distinct run."""
+    plain = _PLAIN_RE.fullmatch(run)
+    if plain and len(plain.group(1)) <= MAX_EXACT_DIGITS:
+        # most runs are plain Arabic figures (532, 12.5, 3.04万): the value and the one numeral
+        # that `parse_decimal` and `_parsable_spans` give them (but 0万, which the grammar refuses)
+        number, big = Decimal(plain.group(1)), plain.group(2)
+        if not big:
+            return (Numeral(0, len(run), run, number, True, False, False, False, False),)
+        if number:
+            return (Numeral(0, len(run), run, number * BIG_UNITS[big], True, False, True, True, False),)
     spans = _parsable_spans(run)
     partial = len(spans) != 1 or spans[0][0] != 0 or spans[0][1] != len(run)
     out = []

@@ -119,6 +119,22 @@ def test_a_run_that_does_not_parse_whole_gives_its_parts():
     assert [(n.text, n.start, n.end, n.partial) for n in scan_numerals(text)] == numerals
 
 
+@given(st.text(alphabet=st.sampled_from(list("0123456789０１.,点万亿十一")), min_size=1, max_size=12))
+def test_a_plain_run_reads_as_the_grammar_reads_it(run):
+    # parsed_run reads 532, 12.5, 3.04万 without the grammar: the same numerals, values and flags
+    from extractors.numbers import _parsable_spans, parsed_run
+    spans = _parsable_spans(run)
+    whole = len(spans) == 1 and spans[0][:2] == (0, len(run))
+    expected = [(run[s:e], str(v), whole) for s, e, v in spans]
+    numerals = parsed_run.__wrapped__(run)
+    assert [(n.text, str(n.value), not n.partial) for n in numerals] == expected
+    for n in numerals:
+        assert n.arabic == any(c.isdigit() for c in n.text)
+        assert n.big == any(c in "万亿" for c in n.text)
+        assert n.magnitude == any(c in "万亿十" for c in n.text)
+        assert n.chinese_digits == ("一" in n.text)
+
+
 @given(st.text(alphabet=st.sampled_from(list("0123456789.,点万亿千百十零〇一二两三四五廿年人、 ")), max_size=40))
 def test_numeral_runs_are_those_of_the_grammar_without_its_start_hint(text):
     # NUMERAL_RE begins with a lookahead for the engine's sake; it must not change a run
