@@ -36,7 +36,6 @@ DATE_LINE = re.compile(rf"^[(（]?\s*{DATE_PARTS}\s*[)）]?$")
 
 CN_YEAR_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 CN_YEAR = re.compile(r"(?:一九|二[〇零○])[〇零○一二三四五六七八九]{2}(?=年)")
-CN_YEAR_STARTS = ("一九", "二〇", "二零", "二○")  # how every CN_YEAR match starts
 DATE = re.compile(DATE_PARTS)
 YEAR = re.compile(r"((?:19|20)\d{2})年")
 SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -157,7 +156,8 @@ def latest_cited_event(text: str) -> CitedEvent | None:
 
 def digit_years(text: str) -> str:
     """二〇二一年 → 2021年 (same length, so offsets hold)."""
-    if not any(start in text for start in CN_YEAR_STARTS):  # `in` is quicker than the regex's scan
+    # How every CN_YEAR match starts: `in` finds these much quicker than the regex's scan.
+    if "一九" not in text and "二〇" not in text and "二零" not in text and "二○" not in text:
         return text
     return CN_YEAR.sub(lambda m: m.group(0).translate(CN_YEAR_DIGITS), text)
 
