@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import islice
 
 from extractors.regions import Region, gazetteer, resolve_place
@@ -267,6 +267,9 @@ def names_both_parts(line: str) -> bool:
     return {cue.status for cue in title_cues(line)} == {ACTUAL, TARGET}
 
 
+# Headings are read twice (the report's cues, then the sections' periods) and repeat across
+# reports of one bureau; a cue is immutable, so the last few thousand are kept.
+@lru_cache(maxsize=4096)
 def heading_cue(heading: str) -> PeriodCue | None:
     """The cue of a heading that names a part of the report ("2021年工作要点")."""
     rules = genres()
