@@ -118,28 +118,36 @@ class Gazetteer:
         divisions it may denote; a name qualified by its parent (长春市朝阳区)
         keeps only the matching division, and the qualifier is not a mention."""
         found: list[tuple[int, int, list[Region], bool]] = []
+        full_forms, full_lengths, glued_endings = self.full_forms, self.full_lengths, self.glued_endings
         for match in self.full_form_ends.finditer(text):
             end = match.end()
-            for length in self.full_lengths[text[end - TAIL:end]]:
-                form = text[end - length:end] if end >= length else ""
-                if form in self.full_forms and not text.startswith(self.glued_endings.get(form[-1], ()), end):
-                    found.append((end - length, end, self.full_forms[form], False))
+            for length in full_lengths[text[end - TAIL:end]]:
+                if end < length:
+                    continue
+                form = text[end - length:end]
+                regions = full_forms.get(form)
+                if regions is not None and not text.startswith(glued_endings.get(form[-1], ()), end):
+                    found.append((end - length, end, regions, False))
+        short_forms, short_lengths = self.short_forms, self.short_lengths
         for match in self.follower_pattern.finditer(text):
             end = match.start()
-            for length in self.short_lengths.get(text[end - TAIL:end] if end >= TAIL else "", ()):
-                form = text[end - length:end] if end >= length else ""
-                if form in self.short_forms:
-                    found.append((end - length, end, self.short_forms[form], True))
+            if end < TAIL:
+                continue
+            for length in short_lengths.get(text[end - TAIL:end], ()):
+                if end < length:
+                    continue
+                regions = short_forms.get(text[end - length:end])
+                if regions is not None:
+                    found.append((end - length, end, regions, True))
 
         kept: list[tuple[int, int, list[Region], bool]] = []
-        taken = [False] * (len(text) + 1)
+        taken = bytearray(len(text) + 1)  # 1 where a kept mention stands
         for start, end, regions, is_short in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
             if any(taken[start:end]):
                 continue
             if not _stands_alone(text, start, end, check_end=is_short or end - start <= 2):
                 continue
-            for i in range(start, end):
-                taken[i] = True
+            taken[start:end] = b"\x01" * (end - start)
             kept.append((start, end, regions, is_short))
         kept.sort()
 

@@ -32,7 +32,8 @@ HAN_CHAR = re.compile(rf"[{HAN}]")
 # character or punctuation mark and is one plain space elsewhere; one pass does both.
 SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 CJK_CHAR = re.compile(rf"[{HAN}{CJK_PUNCT}]")
-ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH_CHARS}]")
 FULL_WIDTH_DOT_IN_NUMBER = re.compile(r"．(?<=[0-9]．)(?=[0-9])")  # the dot first: the matcher skips to it
 
 # Full-width digits and letters and the per-cent sign fold to ASCII; full-width
@@ -82,7 +83,8 @@ def remove_pinyin_debris(text: str) -> str:
 def normalise_text(text: str) -> str:
     """Normalise characters and spacing of any report text (no furniture handling)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = ZERO_WIDTH.sub("", text)
+    if any(char in text for char in ZERO_WIDTH_CHARS):  # a few `in` scans are much quicker than one regex scan
+        text = ZERO_WIDTH.sub("", text)
     text = simplifier().convert(text)
     text = remove_pinyin_debris(text)
     text = FULL_WIDTH_RUN.sub(_fold_width, text)

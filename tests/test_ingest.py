@@ -106,3 +106,13 @@ def test_normalisation_never_crashes_and_is_idempotent(text):
 
 def test_a_full_width_decimal_point_between_ascii_digits_is_folded():
     assert normalise_text("占比68．4%") == "占比68.4%"
+
+
+@given(st.lists(st.sampled_from(["民政", "app", "3", "。", " ", "\t", "\u00a0", "\u2003", "\u3000", "\u200b", "\u00ad"]),
+                max_size=30))
+def test_any_mix_of_spaces_folds_to_one_plain_space_between_latin_words_only(parts):
+    text = normalise_text("".join(parts))
+    assert not set(text) & set("\t\u00a0\u2003\u3000\u200b\u00ad")
+    assert "  " not in text
+    for index in (i for i, char in enumerate(text) if char == " "):
+        assert 0 < index < len(text) - 1 and text[index - 1] in "ap3" and text[index + 1] in "ap3"

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from extractors.metadata import (_top_lines, assign_section_periods, choose_title, digit_years, extract_metadata,
-                                 heading_cue, opening_cue, publish_date, title_cues)
+                                 heading_cue, latest_cited_event, most_cited_year, opening_cue, publish_date,
+                                 title_cues, year_to_date_month)
 from pipeline.ingest import normalise
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, Period, Section
@@ -253,3 +255,25 @@ def test_title_search_reads_the_page_top_up_to_the_first_part_or_paragraph():
     assert choose_title(document(text)).title == "2021年工作要点"
     banner_lines = [f"栏目{n}" for n in range(8)]
     assert choose_title(document("\n".join(banner_lines + ["2021年工作要点"]))).title is None
+
+
+def test_latest_cited_event_reads_the_term_of_plenums_cited_together():
+    assert latest_cited_event("学习贯彻十九届四中、五中全会精神。").name == "十九届五中全会"
+    assert latest_cited_event("学习二十届二中和三中全会精神，十九届六中全会。").name == "二十届三中全会"
+    assert latest_cited_event("本届二中、三中全会") is None  # no term before 届
+
+
+def test_with_period_sets_period_and_status_and_keeps_the_rest():
+    section = Section(3, 1, 2, "（一）", "养老服务", 10, 90, 16)
+    assert section.with_period("2023", "actual") == replace(section, period="2023", status="actual")
+
+
+def test_most_cited_year_counts_years_and_document_numbers_but_not_deadlines():
+    text = "2022年，落实国办发〔2021〕15号和【2021】3号文件，到2025年建成，到〔2025〕不算，2022年完成。"
+    assert most_cited_year(text) == 2022  # 2022 twice, 2021 twice: the latest among equals
+    assert most_cited_year("到2025年、到2025年，2019年") == 2019
+
+
+def test_year_to_date_month_ignores_a_range_after_another_digit():
+    assert year_to_date_month("截至5月底，1-6月累计发放。") == 6
+    assert year_to_date_month("11-12月，3截至9月") is None

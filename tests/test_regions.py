@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import extractors.regions as regions
-from extractors.regions import gazetteer, resolve_region
+from extractors.regions import gazetteer, own_level_word, resolve_region
 from pipeline.ingest import normalise
 from pipeline.lexicons import lexicon_path
 from pipeline.readers import read_file
@@ -211,3 +211,10 @@ def test_regions_hash_like_they_compare():
     assert beijing != changchun and len({beijing, changchun}) == 2
     twin = regions.Region(**{field: getattr(beijing, field) for field in beijing.__dataclass_fields__})
     assert twin == beijing and hash(twin) == hash(beijing) and twin in {beijing}
+
+
+def test_own_level_word_reads_the_level_before_its_bureau_or_government():
+    assert own_level_word("在区委、区人民政府的领导下，全区民政工作稳步推进。") == "区"
+    assert own_level_word("县民政局全年发放救助资金。") == "县"  # at the text's start
+    assert own_level_word("2021年，市民政局坚持以人民为中心。") == "市"
+    assert own_level_word("配合省市民政局开展检查，区委、市政府部署。") is None  # 省市民政局 names superiors
