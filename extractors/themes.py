@@ -35,7 +35,6 @@ from __future__ import annotations
 import importlib.util
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -511,14 +510,16 @@ def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
     character-weighted mean of its sentences' scores (0 where a sentence lacks the theme), its
     evidence its most frequent phrases.
 
-    Characters and phrases are collected for each run of sentences in the same section and then
+    Characters and evidence are collected for each run of sentences in the same section and then
     added to the run's units; scores are added sentence by sentence, so that every unit sums the
-    same floats in the same order whatever its runs."""
+    same floats in the same order whatever its runs. Evidence is counted by tuple, as a label
+    carries it: the sentences that inherit a heading's labels all carry its tuple, and only each
+    unit's distinct tuples are spelled out into phrases at the end (`_top_phrases`)."""
     parent_of = {section.section_id: section.parent_id for section in sections}
     totals: dict[Unit, int] = {}
     carried: dict[Unit, dict[str, int]] = {}
     confidence: dict[Unit, dict[str, float]] = {}
-    phrases: dict[Unit, dict[str, list[str]]] = {}  # in text order, counted at the end
+    evidence: dict[Unit, dict[str, dict[tuple[str, ...], int]]] = {}  # tuples in the order first met
     units_of: dict[int | None, list[Unit]] = {}  # a section's units: the document, it and its ancestors
     confidences_of: dict[int | None, list[dict[str, float]]] = {}
     first, count = 0, len(sentences)
@@ -535,7 +536,7 @@ def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
         unit_confidences = confidences_of[section_id]
         run_chars = 0
         run_carried: dict[str, int] = {}
-        run_phrases: dict[str, list[str]] = {}
+        run_evidence: dict[str, dict[tuple[str, ...], int]] = {}
         stop = first
         while stop < count and sentences[stop].section_id == section_id:
             sentence = sentences[stop]
@@ -547,37 +548,46 @@ def _aggregate(sections: Sequence[Section], sentences: Sequence[Sentence],
                 weighted = size * label.score
                 for unit_confidence in unit_confidences:
                     unit_confidence[theme] = unit_confidence.get(theme, 0) + weighted
-                if theme in run_phrases:
-                    run_phrases[theme].extend(label.evidence)
+                counted = run_evidence.get(theme)
+                if counted is None:
+                    run_evidence[theme] = {label.evidence: 1}
                 else:
-                    run_phrases[theme] = list(label.evidence)
+                    counted[label.evidence] = counted.get(label.evidence, 0) + 1
             stop += 1
         for unit in units_of[section_id]:
             totals[unit] = totals.get(unit, 0) + run_chars
             unit_carried = carried.setdefault(unit, {})
             for theme, chars in run_carried.items():
                 unit_carried[theme] = unit_carried.get(theme, 0) + chars
-            unit_phrases = phrases.setdefault(unit, {})
-            for theme, listed in run_phrases.items():
-                if theme in unit_phrases:
-                    unit_phrases[theme].extend(listed)
+            unit_evidence = evidence.setdefault(unit, {})
+            for theme, counted in run_evidence.items():
+                unit_counted = unit_evidence.get(theme)
+                if unit_counted is None:
+                    unit_evidence[theme] = counted.copy()
                 else:
-                    unit_phrases[theme] = listed.copy()
+                    for phrases, times in counted.items():
+                        unit_counted[phrases] = unit_counted.get(phrases, 0) + times
         first = stop
     shares = {unit: {theme: round(chars / total, 4) for theme, chars in _most_common(carried[unit])}
               for unit, total in totals.items() if total}
     aggregated = {unit: [ThemeLabel(theme, round(confidence[unit][theme] / totals[unit], 4),
-                                    _top_phrases(phrases[unit][theme]))
+                                    _top_phrases(evidence[unit][theme]))
                          for theme in by_theme]
                   for unit, by_theme in shares.items()}
     return aggregated, shares
 
 
-def _top_phrases(phrases: list[str]) -> tuple[str, ...]:
-    """The most frequent of the phrases (AGGREGATE_EVIDENCE of them), ties in text order."""
-    if len(set(phrases)) == len(phrases):  # the usual case, each phrase once: text order is the answer
-        return tuple(phrases[:AGGREGATE_EVIDENCE])
-    counts = Counter(phrases)
+def _top_phrases(counted: dict[tuple[str, ...], int]) -> tuple[str, ...]:
+    """The most frequent (AGGREGATE_EVIDENCE) of the phrases of the evidence tuples, each tuple
+    counted as often as it was met; ties in text order (the order in which phrases were first met)."""
+    if len(counted) == 1:
+        phrases = next(iter(counted))
+        if len(set(phrases)) == len(phrases):  # each phrase as often as the others: text order is the answer
+            return phrases[:AGGREGATE_EVIDENCE]
+    counts: dict[str, int] = {}
+    for phrases, times in counted.items():
+        for phrase in phrases:
+            counts[phrase] = counts.get(phrase, 0) + times
     # as Counter.most_common, without its heap
     return tuple(phrase for phrase, _ in _most_common(counts)[:AGGREGATE_EVIDENCE])
 
