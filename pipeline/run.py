@@ -12,6 +12,7 @@ fresh run. When nothing changed at all the tables are left as they are.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import sys
@@ -132,14 +133,24 @@ WARM_UP_TEXT = ("民政局工作总结\n一、养老服务\n全年新增养老�
                 "二、社会救助\n发放临时救助资金1907万元，保障困难群众基本生活。\n")
 
 
+# A document allocates many small objects and keeps few: collecting the youngest generation every
+# 50,000 allocations instead of 700 spends less time collecting (7–14% of a generated report's CPU).
+YOUNG_GENERATION_THRESHOLD = 50_000
+
+
 def _warm_up() -> None:
     """Load the lexicons, the tokenizer, the code catalogue and the reader's character tables by
-    checking and processing a tiny document: workers forked afterwards share them."""
+    checking and processing a tiny document: workers forked afterwards share them. The loaded
+    objects are then frozen out of garbage collection, which need not scan them again and so
+    leaves the pages the workers share unwritten."""
     from pipeline.model import RawDocument
     from pipeline.process import process_document
 
     readers.check_report_text(WARM_UP_TEXT)
     process_document(RawDocument(source_file="warm-up.txt", doc_id="warm-up", text=WARM_UP_TEXT, fields={}))
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _process_job(job: tuple[Path, Path]) -> FileResult:
