@@ -44,14 +44,13 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import NamedTuple
 
 from extractors.codes import assign_code, catalogue
 from extractors.quantities import CLAUSE_BREAK, MAY_HOLD_QUANTITY, clause_bounds, find_quantities, is_change
 from extractors.themes import read as read_themes
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
-from pipeline.tokens import tokenizer
+from pipeline.tokens import Token, tagged_words as _tag_words
 
 # A year that dates the figures after it in the sentence: 到2025年底, 2020年上半年, 2021年，…
 # (not a year of comparison: 较2019年底, 比2020年).
@@ -64,29 +63,11 @@ DEADLINE_CUE = re.compile(r"(?:到|(?<![截])至)\s*((?:19|20)\d\d)\s*年(?:底|
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
-class Word(NamedTuple):
-    """A jieba word with its POS tag and offsets, as `pipeline.tokens.Token` has them. A tuple,
-    because the subject rules tag thousands of pieces per report and a frozen dataclass is
-    several times slower to build."""
-    text: str
-    pos: str
-    start: int
-    end: int
-
-
 @lru_cache(maxsize=1 << 14)
-def tagged_words(text: str) -> tuple[Word, ...]:
-    """jieba words of `text` with POS tags (`pipeline.tokens.tagged_words`). The subject rules
-    cut and re-read the same pieces of a clause many times, and subjects recur across reports."""
-    out = []
-    end = 0
-    for word, pos in tokenizer().tag(text, True):
-        start, end = end, end + len(word)
-        out.append(_new_tuple(Word, (word, pos, start, end)))  # Word(...) without its Python __new__
-    return tuple(out)
-
-
-_new_tuple = tuple.__new__
+def tagged_words(text: str) -> tuple[Token, ...]:
+    """jieba words of `text` with POS tags. The subject rules cut and re-read the same
+    pieces of a clause many times, and subjects recur across reports."""
+    return tuple(_tag_words(text))
 
 
 @lru_cache(maxsize=1 << 14)
