@@ -218,6 +218,19 @@ def _split_point(tokens: list[tuple]) -> list[tuple]:
     return [("num", number, False)] + tokens[j:]
 
 
+def _plain_value(s: str) -> tuple[Decimal, bool] | None:
+    """The value of a plain Arabic figure, maybe with 万 or 亿 (1830, 12.5, 3.04万), and whether
+    it has one; None for any other numeral. The common case, and what the grammar makes of it
+    (but 0万, which the grammar refuses: no zero before a multiplier)."""
+    plain = _PLAIN_RE.fullmatch(s)
+    if not plain or len(plain.group(1)) > MAX_EXACT_DIGITS:
+        return None
+    number, big = Decimal(plain.group(1)), plain.group(2)
+    if not big:
+        return number, False
+    return (number * BIG_UNITS[big], True) if number else None
+
+
 def parse_decimal(s: str) -> Decimal:
     """Like `parse_number`, exact."""
     if not isinstance(s, str):
@@ -225,14 +238,9 @@ def parse_decimal(s: str) -> Decimal:
     s = s.strip().translate(FULL_WIDTH)
     for lig, repl in TENS_LIGATURES.items():
         s = s.replace(lig, repl)
-    plain = _PLAIN_RE.fullmatch(s)
-    if plain and len(plain.group(1)) <= MAX_EXACT_DIGITS:
-        # the common cases (1830, 12.5, 3.04万), and what the grammar below makes of them
-        number = Decimal(plain.group(1))
-        if not plain.group(2):
-            return number
-        if number:  # (0万 is no numeral: the grammar refuses a zero before a multiplier)
-            return number * BIG_UNITS[plain.group(2)]
+    plain = _plain_value(s)
+    if plain is not None:
+        return plain[0]
     if s.startswith("百分之"):
         s = s[3:]
     if not s:
@@ -282,15 +290,10 @@ def parsed_run(run: str) -> tuple[Numeral, ...]:
 
     Reports repeat the same runs (years, 一, 十, round amounts), so the parsing is
     done once per distinct run."""
-    plain = _PLAIN_RE.fullmatch(run)
-    if plain and len(plain.group(1)) <= MAX_EXACT_DIGITS:
-        # most runs are plain Arabic figures (532, 12.5, 3.04万): the value and the one numeral
-        # that `parse_decimal` and `_parsable_spans` give them (but 0万, which the grammar refuses)
-        number, big = Decimal(plain.group(1)), plain.group(2)
-        if not big:
-            return (Numeral(0, len(run), run, number, True, False, False, False, False),)
-        if number:
-            return (Numeral(0, len(run), run, number * BIG_UNITS[big], True, False, True, True, False),)
+    plain = _plain_value(run)
+    if plain is not None:  # most runs: the one numeral `_parsable_spans` would give them
+        value, big = plain
+        return (Numeral(0, len(run), run, value, True, False, big, big, False),)
     spans = _parsable_spans(run)
     partial = len(spans) != 1 or spans[0][0] != 0 or spans[0][1] != len(run)
     out = []
