@@ -92,7 +92,7 @@ class _Entry:
 
     def code_for(self, kind_cue: str | None) -> str | None:
         if kind_cue == "exit" and self.definition.kind in TWIN_KINDS:
-            return None  # 清退231户: neither the total on the rolls nor the additions
+            return None  # 清退156户: neither the total on the rolls nor the additions
         return self.readings.get(kind_cue, self.definition.code)
 
 

@@ -495,7 +495,7 @@ def _without_beneficiary(subject: str, c: Cues) -> str:
 
 
 def _persons_of_households(subject: str | None, unit: str) -> str | None:
-    """脱贫户684户1835人: the persons of a group named by its households are its 人口."""
+    """脱贫户532户1460人: the persons of a group named by its households are its 人口."""
     if unit == "person" and subject and subject.endswith("户") and len(subject) > 2:
         return subject[:-1] + "人口"
     return subject
@@ -515,12 +515,12 @@ def _runs(sentence: str, quantities: list[Quantity], subjects: list[str | None])
 
 
 def _compared_runs(sentence: str, quantities: list[Quantity], subjects: list[str | None]) -> list[str | None]:
-    """城市、农村低保标准分别提高到728元、6038元，较2019年分别增长19.3%、43.8% → the k-th
+    """城市、农村低保标准分别提高到760元、6200元，较2020年分别增长8.6%、12.4% → the k-th
     comparison measures the k-th figure before it: 城市低保标准较2019年增长比例, …."""
     out = list(subjects)
     runs = _runs(sentence, quantities, subjects)
     for s, e in runs:
-        # 集中供养孤儿每人每月1600元、分散供养孤儿每人每月1050元的标准: the noun after the run is shared
+        # 集中供养孤儿每人每月1500元、分散供养孤儿每人每月1150元的标准: the noun after the run is shared
         last = out[e - 1]
         if e - s >= 2 and last and last.endswith("标准") and quantities[s].unit.startswith("CNY/"):
             for k in range(s, e - 1):
@@ -555,7 +555,7 @@ def _leading_predicate(subject: str, c: Cues) -> int | None:
 
 def _attach_groups(sentence: str, quantities: list[Quantity], subjects: list[str | None], c: Cues) -> list[str | None]:
     """A subject that is only what a group did names the group it is part of:
-    脱贫户684户，其中享受低保601户 → 享受低保的脱贫户 (the figure before 其中 names the whole);
+    脱贫户532户，其中享受低保470户 → 享受低保的脱贫户 (the figure before 其中 names the whole);
     脱贫人口纳入低保39.8万人、纳入特困供养1.6万人 → 纳入特困供养的脱贫人口 (coordinated items share
     the group named before the first verb)."""
     out = list(subjects)
@@ -571,7 +571,7 @@ def _attach_groups(sentence: str, quantities: list[Quantity], subjects: list[str
             continue
         if _leading_predicate(subject, c) != 0:
             if whole and whole not in subject and "其中" in gap:
-                out[i] = whole + "中的" + subject  # 城镇贫困群众…，其中城市低保2511户 → 城镇贫困群众中的城市低保
+                out[i] = whole + "中的" + subject  # 城镇贫困群众…，其中城市低保1830户 → 城镇贫困群众中的城市低保
                 if i + 1 < len(out) and subjects[i + 1] == subject \
                         and TIGHT_GAP.match(sentence[quantities[i].char_end:quantities[i + 1].char_start]):
                     out[i + 1] = out[i]
@@ -588,7 +588,7 @@ def _attach_groups(sentence: str, quantities: list[Quantity], subjects: list[str
             group = out[i - 1][:verb] if verb else None
         if group and len(group) >= 2 and group not in subject:
             out[i] = subject + "的" + group
-            # the figure written right after it (601户1126人) counts the same group
+            # the figure written right after it (470户905人) counts the same group
             if i + 1 < len(out) and subjects[i + 1] == subject \
                     and TIGHT_GAP.match(sentence[quantities[i].char_end:quantities[i + 1].char_start]):
                 out[i + 1] = out[i]
@@ -669,7 +669,7 @@ def _coordinated_parts(subject: str, n: int) -> list[str] | None:
     last = parts[-1]
     lengths = {len(p) for p in parts[:-1]}
     if len(lengths) == 1:
-        head = last[:lengths.pop()]  # 全失能、半失能、能自理护理补贴: modifiers of one length
+        head = last[:lengths.pop()]  # 一级、二级、三级护理补贴: modifiers of one length
     else:
         head = tagged_words(last)[0].text
     tail = last[len(head):]
@@ -679,7 +679,7 @@ def _coordinated_parts(subject: str, n: int) -> list[str] | None:
 
 
 def _without_kind_words(text: str, c: Cues) -> str:
-    """城市低保新增 → 城市低保: a subject lent to the next figure (…，清退231户，共有2511户) lends
+    """城市低保新增 → 城市低保: a subject lent to the next figure (…，清退156户，共有1830户) lends
     what was counted, not how the figure before counted it."""
     while text:
         found = None
@@ -785,7 +785,7 @@ def _kind_cue(unit: str, clause_lead: str, stock_lead: str | None, follow: str, 
     """(kind, cue word, whether the reading is the sibling's) that the words around a count
     state: `flow` (新增…), `exit` (清退…), `stock` (共有…, or `stock_lead`, a 截至… in an earlier
     clause of the sentence), or (None, None, False) when nothing does. An addition may also be
-    said right after the figure (将381人新纳入低保): `follow` is the rest of its clause.
+    said right after the figure (将260人新纳入低保): `follow` is the rest of its clause.
     `sibling` is the reading of the figure coordinated just before this one (…28家，床位2300张),
     taken when this figure's own clause has no cue, no verb of building and names no part (其中…).
     A verb of building (建成, 发展) is the last cue: this period's work."""
@@ -1090,7 +1090,7 @@ def extract_mentions(document: Document, sections: list[Section], sentences: lis
                 reading_before = (kind_cue, cue_word, ce)
             code = assign_code(subject, q.unit, theme, _code_context(sent_text, q), kind_cue=kind_cue)
             if (code is None or catalogue()[code].umbrella) and heading_topic and heading_topic not in sent_text:
-                # 四是落实临时救助政策。…已救助132人次，金额… : the heading names the programme. Only the
+                # 四是落实临时救助政策。…已救助215人次，金额… : the heading names the programme. Only the
                 # heading and the subject are read, the rest of the sentence belongs to other figures.
                 named = heading_topic + (subject or "")
                 code = assign_code(named, q.unit, theme, named, kind_cue=kind_cue) or code

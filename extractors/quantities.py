@@ -227,7 +227,7 @@ def _unitless_unit(text: str, clause_start: int, start: int, after: int, g: Gram
     if best is not None:
         return best[1]
     left = g.population_words.sub(lambda m: "人" * len(m.group()), text[clause_start:start])
-    tail = left.rstrip("为达到有共计约近超过逾")[-3:]  # the noun right before: 认定低收入人口354.22万
+    tail = left.rstrip("为达到有共计约近超过逾")[-3:]  # the noun right before: 认定低收入人口86.4万
     for unit, words in (("person", g.person_words), ("household", g.household_words)):
         if any(word in tail for word in words):
             return unit

@@ -403,7 +403,7 @@ def _names_a_county(text: str) -> bool:
 
 def province_shown(text: str, mentions: list[PlaceMention]) -> str | None:
     """The one province that every place the report names lies in (its own or its
-    superiors' names: 江西省民政厅, 景德镇市民政局, 壮美广西), or None. `mentions` are
+    superiors' names: 湖南省民政厅, 株洲市民政局, 多彩贵州), or None. `mentions` are
     the gazetteer's mentions in `text`."""
     mentioned = [{r.province for r in mention.candidates} for mention in mentions]
     pattern, names_by_first = _province_short_name_starts()
@@ -462,7 +462,7 @@ def resolve_place(title: str | None, header: dict[str, str], text: str) -> Place
         return Place(region, region.province, region.admin_level, "named in the header, title or body")
     level, level_evidence = issuer_level(text, own_word)
     if region:
-        # 江西省 named in a district's report (区委、区政府) is a superior, not the issuer.
+        # 湖南省 named in a district's report (区委、区政府) is a superior, not the issuer.
         level_evidence += f"; {region.name} is not a {own_word}"
     lines = [*header.values(), title or ""]
     everything = "\n".join([*lines, text])

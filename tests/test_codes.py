@@ -356,7 +356,7 @@ def test_ratios_rises_and_spending_are_not_counts_or_standards(subject, unit, se
 
 
 def test_a_short_subject_naming_its_entry_is_not_overruled_by_its_clause():
-    sentence = "城市、农村低保标准分别提高到每人每月717元、581元。"
+    sentence = "城市、农村低保标准分别提高到每人每月702元、566元。"
     assert assign_code("农村低保标准", "CNY/person/month", None, sentence) == "dibao_standard_rural"
     assert assign_code("城市低保标准", "CNY/person/month", None, sentence) == "dibao_standard_urban"
 
