@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from extractors.codes import assign_code, catalogue
-from extractors.quantities import CLAUSE_BREAK, MAY_HOLD_QUANTITY, clause_bounds, find_quantities, is_change
+from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities, grammar, is_change
 from extractors.themes import read as read_themes
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
@@ -1002,12 +1002,13 @@ def _document_default_status(meta: DocumentMeta | None) -> str:
 
 
 def _sentences_that_may_hold_quantities(text: str, sentences: list[Sentence]) -> list[int]:
-    """Indexes of the sentences with a character that a quantity needs, from one scan of the
-    document rather than one search per sentence: most sentences of a report hold no figure.
+    """Indexes of the sentences with what a quantity needs (`Grammar.may_hold_quantity`), from one
+    scan of the document rather than one search per sentence: most sentences of a report hold no figure.
     `sentences` are in text order and do not overlap."""
     ends = [sentence.char_end for sentence in sentences]
+    may_hold_quantity = grammar().may_hold_quantity
     out = []
-    found = MAY_HOLD_QUANTITY.search(text)
+    found = may_hold_quantity.search(text)
     while found is not None:
         at = found.start()
         index = bisect.bisect_right(ends, at)
@@ -1016,9 +1017,9 @@ def _sentences_that_may_hold_quantities(text: str, sentences: list[Sentence]) ->
         sentence = sentences[index]
         if sentence.char_start <= at:
             out.append(index)
-            found = MAY_HOLD_QUANTITY.search(text, sentence.char_end)
+            found = may_hold_quantity.search(text, sentence.char_end)
         else:  # between two sentences
-            found = MAY_HOLD_QUANTITY.search(text, sentence.char_start)
+            found = may_hold_quantity.search(text, sentence.char_start)
     return out
 
 

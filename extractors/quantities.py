@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from extractors.numbers import (
-    BIG_UNITS, CN_DIGIT_VALUES, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, parsed_run,
+    BIG_UNITS, CN_DIGIT_VALUES, CN_NUMERAL_CHARS, NUMERAL_RE, Numeral, parsed_run,
 )
 from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
@@ -105,6 +105,12 @@ class Grammar:
         self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
         # What may follow a numeral that has a unit: the unit, 余/多 before it, or the space of 12.5 %.
         self.unit_openers = frozenset(self.units_by_first) | frozenset(self.inner_q) | {" "}
+        # Where a quantity may be (see `_may_have_unit`): a numeral character right before a unit
+        # opener, a 万/亿, or 百分之. Checked on a whole document before any sentence is parsed: most
+        # sentences with figures hold only years and dates (2021年, 7月31日).
+        openers = re.escape("".join(sorted(self.unit_openers)))
+        big = "".join(BIG_UNITS)
+        self.may_hold_quantity = re.compile(f"[\\d{CN_NUMERAL_CHARS}][{openers}]|[{big}]|百分之")
         unitless = spec["unitless"]
         self.money_words = tuple(unitless["money_words"])
         self.person_words = tuple(unitless["person_words"])
@@ -334,10 +340,6 @@ def _quantity(text: str, numeral: Numeral, offset: int, g: Grammar, quotes: _Spa
     )
 
 
-# A quantity needs an Arabic digit or a Chinese magnitude (十, 百, 万 …; 百分之 has its 百):
-# Chinese digits alone are never one (see `_quantity`). Most sentences of a report have neither.
-MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}{''.join(TENS_LIGATURES)}]")
-
 # Between two amounts that share one rate: 每人每月850元、680元.
 RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
 
@@ -356,9 +358,9 @@ def _may_have_unit(text: str, start: int, end: int, g: Grammar) -> bool:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity of `text`, in order, with offsets into `text`."""
-    if not MAY_HOLD_QUANTITY.search(text):
-        return []
     g = grammar()
+    if not g.may_hold_quantity.search(text):
+        return []
     quotes: _Spans | None = None  # found on first need: few sentences get that far
     out: list[Quantity] = []
     for run in NUMERAL_RE.finditer(text):
