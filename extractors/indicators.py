@@ -54,11 +54,12 @@ from pipeline.tokens import Token, tagged_words as _tag_words
 
 # A year that dates the figures after it in the sentence: 到2025年底, 2020年上半年, 2021年，…
 # (not a year of comparison: 较2019年底, 比2020年).
-YEAR_CUE = re.compile(r"(?<![较比与同])((?:19|20)\d\d)\s*年(?:度)?(?:(上半年|下半年)|底|末|内|全年|(?=[，,、共累全]))")
+# (The lookbehinds follow the first characters, so that the regex engine skips to them.)
+YEAR_CUE = re.compile(r"((?:19|20)\d\d)(?<![较比与同]\d{4})\s*年(?:度)?(?:(上半年|下半年)|底|末|内|全年|(?=[，,、共累全]))")
 HALF_CUE = re.compile(r"(上半年|下半年)")
 # 到2025年底 / 至2022年末: a deadline, a plan unless it is the reporting year's own end.
 # (截至2023年底 is the date of a reported figure, not a deadline.)
-DEADLINE_CUE = re.compile(r"(?:到|(?<![截])至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
+DEADLINE_CUE = re.compile(r"(?:到|至)(?<!截至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
 # Joints between two figures of one measurement (1200户次3600人次, 860户次、2100人次).
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from extractors.numbers import (
-    BIG_UNITS, CN_DIGIT_VALUES, CN_NUMERAL_CHARS, NUMERAL_RE, Numeral, parsed_run,
+    BIG_UNITS, CN_DIGIT_VALUES, CN_NUMERAL_CHARS, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, parsed_run,
 )
 from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
@@ -46,6 +46,9 @@ BARE_MAGNITUDES = {"十", "百", "千", "万", "亿", "千万", "百万", "万�
 # Quotation and title marks whose content is a name, slogan or code. The
 # second value caps the distance to the closing mark, so that a lost closing
 # mark does not swallow a paragraph.
+# A numeral needs one of these or a digit to be a quantity (see `_quantity`).
+_MAGNITUDE_CHARS = "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "".join(TENS_LIGATURES)
+
 QUOTE_PAIRS = {
     "“": ("”", 25), "‘": ("’", 25), "「": ("」", 25), "『": ("』", 25), '"': ('"', 25),
     "《": ("》", 80), "〈": ("〉", 80), "〔": ("〕", 12), "【": ("】", 30), "［": ("］", 12),
@@ -105,12 +108,13 @@ class Grammar:
         self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
         # What may follow a numeral that has a unit: the unit, 余/多 before it, or the space of 12.5 %.
         self.unit_openers = frozenset(self.units_by_first) | frozenset(self.inner_q) | {" "}
-        # Where a quantity may be (see `_may_have_unit`): a numeral character right before a unit
-        # opener, a 万/亿, or 百分之. Checked on a whole document before any sentence is parsed: most
-        # sentences with figures hold only years and dates (2021年, 7月31日).
+        # Where a quantity may be (see `_may_have_unit`): a run of numeral characters with a digit or
+        # a magnitude, right before a unit opener; a 万/亿; or 百分之. Checked on a whole document
+        # before any sentence is parsed: most sentences with numerals hold only years and dates
+        # (2021年, 7月31日) or counts in words (一个, 一批).
         openers = re.escape("".join(sorted(self.unit_openers)))
-        big = "".join(BIG_UNITS)
-        self.may_hold_quantity = re.compile(f"[\\d{CN_NUMERAL_CHARS}][{openers}]|[{big}]|百分之")
+        self.may_hold_quantity = re.compile(
+            f"[\\d{_MAGNITUDE_CHARS}][\\d{CN_NUMERAL_CHARS},.点]*[{openers}]|[{''.join(BIG_UNITS)}]|百分之")
         unitless = spec["unitless"]
         self.money_words = tuple(unitless["money_words"])
         self.person_words = tuple(unitless["person_words"])
@@ -345,15 +349,19 @@ RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
 _BIG_UNIT_CHARS = frozenset(BIG_UNITS)
+_DIGIT_OR_MAGNITUDE = re.compile(f"[\\d{_MAGNITUDE_CHARS}]")
 
 
 def _may_have_unit(text: str, start: int, end: int, g: Grammar) -> bool:
-    """Whether the run of numeral characters text[start:end] may give a quantity: a unit (or 余/多
-    before one, or the space of 12.5 %) follows it, it has 万/亿 to read a unit from, or it comes
-    after 百分之. Most runs have none of them (2021年, 7月31日, 1.); the parts of a run that does
-    not parse whole are no quantities anyway."""
-    return text[end:end + 1] in g.unit_openers or not _BIG_UNIT_CHARS.isdisjoint(text[start:end]) \
-        or (start >= 3 and text[start - 3:start] == "百分之")
+    """Whether the run of numeral characters text[start:end] may give a quantity: it comes after
+    百分之, or it has a digit or a magnitude (Chinese digits alone are none: 一个, 两名) and either a
+    unit (or 余/多 before one, or the space of 12.5 %) follows it or it has 万/亿 to read a unit
+    from. Most runs are none (2021年, 7月31日, 1., 一批); the parts of a run that does not parse
+    whole are no quantities anyway."""
+    if start >= 3 and text[start - 3:start] == "百分之":
+        return True
+    return (text[end:end + 1] in g.unit_openers or not _BIG_UNIT_CHARS.isdisjoint(text[start:end])) \
+        and _DIGIT_OR_MAGNITUDE.search(text, start, end) is not None
 
 
 def find_quantities(text: str) -> list[Quantity]:
