@@ -164,6 +164,7 @@ _ITEM_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
 # 拟于, 将在, 已于: a one-character scope word that jieba glues to a preposition.
 _GLUED_PREPOSITIONS = "于在对向为从把"
 _PLACE_SCOPE = "全我本各"
+_PLACE_SCOPE_CHARS = frozenset(_PLACE_SCOPE)
 _OPEN_CLOSE = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "【": "】", "「": "」"}
 _CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
 _QUOTE_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」"}
@@ -260,9 +261,10 @@ def _clean_left(text: str, c: Cues) -> str:
     text = _strip_right(text, c)
     text = _after_last_scope(text, c) if text else text
     text = _strip_right(_strip_left(text, c), c)
+    if not text or _PLACE_SCOPE_CHARS.isdisjoint(text):
+        return text
     # a place scope inside the words (惠及全州…老人 → 惠及…老人) says where, not what
-    return "".join(w.text for w in tagged_words(text) if not (w.text in c.scope and w.text[0] in _PLACE_SCOPE)) \
-        if text else text
+    return "".join(w.text for w in tagged_words(text) if not (w.text in c.scope and w.text[0] in _PLACE_SCOPE))
 
 
 _NOUNISH = ("n", "vn", "k", "a", "b", "j", "l", "nz", "ns", "nt", "nr", "s", "an", "i", "g", "zg", "ng", "m", "q")
@@ -348,8 +350,11 @@ def _strip_scope_words(text: str, c: Cues) -> str:
     return "".join(w.text for w in tagged_words(text) if w.text not in c.scope)
 
 
+_QUOTE_MARKS = re.compile("[“”‘’\"']")
+
+
 def _visible_len(text: str) -> int:
-    return len(text) - sum(map(text.count, "“”‘’\"'"))
+    return len(text) - len(_QUOTE_MARKS.findall(text))
 
 
 def _needs_context(subject: str, from_left: bool, c: Cues) -> bool:
@@ -481,9 +486,10 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             previous = subject
             previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
-    out = _graded_list(sentence, items, out, c)
-    out = _distribute_coordinated(sentence, quantities, out)
-    out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
+    if n > 1:  # what figures of one sentence say of each other
+        out = _graded_list(sentence, items, out, c)
+        out = _distribute_coordinated(sentence, quantities, out)
+        out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
     return [_persons_of_households(subject, q.unit) for subject, q in zip(out, quantities)]
 
 
