@@ -108,13 +108,15 @@ class Grammar:
         self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
         # What may follow a numeral that has a unit: the unit, 余/多 before it, or the space of 12.5 %.
         self.unit_openers = frozenset(self.units_by_first) | frozenset(self.inner_q) | {" "}
-        # Where a quantity may be (see `_may_have_unit`): a run of numeral characters with a digit or
-        # a magnitude, right before a unit opener; a 万/亿; or 百分之. Checked on a whole document
-        # before any sentence is parsed: most sentences with numerals hold only years and dates
-        # (2021年, 7月31日) or counts in words (一个, 一批).
+        # Where a quantity may be (see `_may_have_unit`): a digit or a magnitude that is a 万/亿, the
+        # 百 of 百分之, or followed by numeral characters up to a unit opener. Checked on a whole
+        # document before any sentence is parsed: most sentences with numerals hold only years and
+        # dates (2021年, 7月31日) or counts in words (一个, 一批). (One character class first: the
+        # regex engine skips to it.)
         openers = re.escape("".join(sorted(self.unit_openers)))
         self.may_hold_quantity = re.compile(
-            f"[\\d{_MAGNITUDE_CHARS}][\\d{CN_NUMERAL_CHARS},.点]*[{openers}]|[{''.join(BIG_UNITS)}]|百分之")
+            f"[\\d{_MAGNITUDE_CHARS}]"
+            f"(?:(?<=[{''.join(BIG_UNITS)}])|(?<=百)分之|[\\d{CN_NUMERAL_CHARS},.点]*[{openers}])")
         unitless = spec["unitless"]
         self.money_words = tuple(unitless["money_words"])
         self.person_words = tuple(unitless["person_words"])
