@@ -59,9 +59,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NON_INFORMATIVE = re.compile(r"[\d.%％,;。！？!?、:：()\n余多约近超过达到万亿千百十个家名人户次张元]")
 
 # Quotes, title marks and spaces do not change what a phrase names (“儿童之家” = 儿童之家).
-_NOISE = str.maketrans(
-    {c: None for c in " \t\r\n\u3000“”‘’\"'「」『』《》〈〉【】"} | {"（": "(", "）": ")", "，": ",", "；": ";"}
-)
+_NOISE = re.compile("[" + re.escape(" \t\r\n\u3000“”‘’\"'「」『』《》〈〉【】") + "]")
+_HALF_WIDTH = {"（": "(", "）": ")", "，": ",", "；": ";"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +136,12 @@ def unit_family(unit: str) -> str:
 
 @lru_cache(maxsize=1 << 12)
 def normalise(text: str) -> str:
-    # cached: every figure of a sentence brings the same sentence
-    return text.translate(_NOISE)
+    # cached: every figure of a sentence brings the same sentence. A regex and str.replace are
+    # several times faster than str.translate with a mapping on CJK text.
+    text = _NOISE.sub("", text)
+    for full, half in _HALF_WIDTH.items():
+        text = text.replace(full, half)
+    return text
 
 
 def _alternation(terms: list[str], where: str) -> re.Pattern[str]:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from extractors.codes import assign_code, catalogue
-from extractors.quantities import CLAUSE_BREAK, MAY_HOLD_QUANTITY, clause_bounds, find_quantities, is_change
+from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities, grammar, is_change
 from extractors.themes import read as read_themes
 from pipeline.lexicons import load_yaml
 from pipeline.model import Document, DocumentMeta, Mention, Quantity, Section, Sentence, ThemeLabel
@@ -54,11 +54,12 @@ from pipeline.tokens import Token, tagged_words as _tag_words
 
 # A year that dates the figures after it in the sentence: 到2025年底, 2020年上半年, 2021年，…
 # (not a year of comparison: 较2019年底, 比2020年).
-YEAR_CUE = re.compile(r"(?<![较比与同])((?:19|20)\d\d)\s*年(?:度)?(?:(上半年|下半年)|底|末|内|全年|(?=[，,、共累全]))")
+# (The lookbehinds follow the first characters, so that the regex engine skips to them.)
+YEAR_CUE = re.compile(r"((?:19|20)\d\d)(?<![较比与同]\d{4})\s*年(?:度)?(?:(上半年|下半年)|底|末|内|全年|(?=[，,、共累全]))")
 HALF_CUE = re.compile(r"(上半年|下半年)")
 # 到2025年底 / 至2022年末: a deadline, a plan unless it is the reporting year's own end.
 # (截至2023年底 is the date of a reported figure, not a deadline.)
-DEADLINE_CUE = re.compile(r"(?:到|(?<![截])至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
+DEADLINE_CUE = re.compile(r"(?:到|至)(?<!截至)\s*((?:19|20)\d\d)\s*年(?:底|末)")
 # Joints between two figures of one measurement (1200户次3600人次, 860户次、2100人次).
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
@@ -163,6 +164,7 @@ _ITEM_SEPARATORS = ("、", "以及", "和", "及", "与", "或")
 # 拟于, 将在, 已于: a one-character scope word that jieba glues to a preposition.
 _GLUED_PREPOSITIONS = "于在对向为从把"
 _PLACE_SCOPE = "全我本各"
+_PLACE_SCOPE_CHARS = frozenset(_PLACE_SCOPE)
 _OPEN_CLOSE = {"(": ")", "（": "）", "“": "”", "‘": "’", "《": "》", "【": "】", "「": "」"}
 _CLOSE_OPEN = {v: k for k, v in _OPEN_CLOSE.items()}
 _QUOTE_CLOSE = {"“": "”", "‘": "’", "《": "》", "「": "」"}
@@ -259,9 +261,10 @@ def _clean_left(text: str, c: Cues) -> str:
     text = _strip_right(text, c)
     text = _after_last_scope(text, c) if text else text
     text = _strip_right(_strip_left(text, c), c)
+    if not text or _PLACE_SCOPE_CHARS.isdisjoint(text):
+        return text
     # a place scope inside the words (惠及全州…老人 → 惠及…老人) says where, not what
-    return "".join(w.text for w in tagged_words(text) if not (w.text in c.scope and w.text[0] in _PLACE_SCOPE)) \
-        if text else text
+    return "".join(w.text for w in tagged_words(text) if not (w.text in c.scope and w.text[0] in _PLACE_SCOPE))
 
 
 _NOUNISH = ("n", "vn", "k", "a", "b", "j", "l", "nz", "ns", "nt", "nr", "s", "an", "i", "g", "zg", "ng", "m", "q")
@@ -347,8 +350,11 @@ def _strip_scope_words(text: str, c: Cues) -> str:
     return "".join(w.text for w in tagged_words(text) if w.text not in c.scope)
 
 
+_QUOTE_MARKS = re.compile("[“”‘’\"']")
+
+
 def _visible_len(text: str) -> int:
-    return len(text) - sum(map(text.count, "“”‘’\"'"))
+    return len(text) - len(_QUOTE_MARKS.findall(text))
 
 
 def _needs_context(subject: str, from_left: bool, c: Cues) -> bool:
@@ -480,9 +486,10 @@ def _subjects(sentence: str, quantities: list[Quantity], c: Cues) -> list[str | 
             previous = subject
             previous_head = _noun_tail(subject, c) or previous_head
             previous_clause_end = ce
-    out = _graded_list(sentence, items, out, c)
-    out = _distribute_coordinated(sentence, quantities, out)
-    out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
+    if n > 1:  # what figures of one sentence say of each other
+        out = _graded_list(sentence, items, out, c)
+        out = _distribute_coordinated(sentence, quantities, out)
+        out = _attach_groups(sentence, quantities, _compared_runs(sentence, quantities, out), c)
     return [_persons_of_households(subject, q.unit) for subject, q in zip(out, quantities)]
 
 
@@ -1002,12 +1009,13 @@ def _document_default_status(meta: DocumentMeta | None) -> str:
 
 
 def _sentences_that_may_hold_quantities(text: str, sentences: list[Sentence]) -> list[int]:
-    """Indexes of the sentences with a character that a quantity needs, from one scan of the
-    document rather than one search per sentence: most sentences of a report hold no figure.
+    """Indexes of the sentences with what a quantity needs (`Grammar.may_hold_quantity`), from one
+    scan of the document rather than one search per sentence: most sentences of a report hold no figure.
     `sentences` are in text order and do not overlap."""
     ends = [sentence.char_end for sentence in sentences]
+    may_hold_quantity = grammar().may_hold_quantity
     out = []
-    found = MAY_HOLD_QUANTITY.search(text)
+    found = may_hold_quantity.search(text)
     while found is not None:
         at = found.start()
         index = bisect.bisect_right(ends, at)
@@ -1016,9 +1024,9 @@ def _sentences_that_may_hold_quantities(text: str, sentences: list[Sentence]) ->
         sentence = sentences[index]
         if sentence.char_start <= at:
             out.append(index)
-            found = MAY_HOLD_QUANTITY.search(text, sentence.char_end)
+            found = may_hold_quantity.search(text, sentence.char_end)
         else:  # between two sentences
-            found = MAY_HOLD_QUANTITY.search(text, sentence.char_start)
+            found = may_hold_quantity.search(text, sentence.char_start)
     return out
 
 

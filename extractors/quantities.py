@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from extractors.numbers import (
-    BIG_UNITS, CN_DIGIT_VALUES, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, parsed_run,
+    BIG_UNITS, CN_DIGIT_VALUES, CN_NUMERAL_CHARS, NUMERAL_RE, SMALL_UNITS, TENS_LIGATURES, Numeral, parsed_run,
 )
 from pipeline.lexicons import load_yaml
 from pipeline.model import Quantity
@@ -46,6 +46,9 @@ BARE_MAGNITUDES = {"十", "百", "千", "万", "亿", "千万", "百万", "万�
 # Quotation and title marks whose content is a name, slogan or code. The
 # second value caps the distance to the closing mark, so that a lost closing
 # mark does not swallow a paragraph.
+# A numeral needs one of these or a digit to be a quantity (see `_quantity`).
+_MAGNITUDE_CHARS = "".join(SMALL_UNITS) + "".join(BIG_UNITS) + "".join(TENS_LIGATURES)
+
 QUOTE_PAIRS = {
     "“": ("”", 25), "‘": ("’", 25), "「": ("」", 25), "『": ("』", 25), '"': ('"', 25),
     "《": ("》", 80), "〈": ("〉", 80), "〔": ("〕", 12), "【": ("】", 30), "［": ("］", 12),
@@ -105,6 +108,15 @@ class Grammar:
         self.inner_q = {q["word"]: q["qualifier"] for q in qs["inner"]}
         # What may follow a numeral that has a unit: the unit, 余/多 before it, or the space of 12.5 %.
         self.unit_openers = frozenset(self.units_by_first) | frozenset(self.inner_q) | {" "}
+        # Where a quantity may be (see `_may_have_unit`): a digit or a magnitude that is a 万/亿, the
+        # 百 of 百分之, or followed by numeral characters up to a unit opener. Checked on a whole
+        # document before any sentence is parsed: most sentences with numerals hold only years and
+        # dates (2021年, 7月31日) or counts in words (一个, 一批). (One character class first: the
+        # regex engine skips to it.)
+        openers = re.escape("".join(sorted(self.unit_openers)))
+        self.may_hold_quantity = re.compile(
+            f"[\\d{_MAGNITUDE_CHARS}]"
+            f"(?:(?<=[{''.join(BIG_UNITS)}])|(?<=百)分之|[\\d{CN_NUMERAL_CHARS},.点]*[{openers}])")
         unitless = spec["unitless"]
         self.money_words = tuple(unitless["money_words"])
         self.person_words = tuple(unitless["person_words"])
@@ -334,31 +346,31 @@ def _quantity(text: str, numeral: Numeral, offset: int, g: Grammar, quotes: _Spa
     )
 
 
-# A quantity needs an Arabic digit or a Chinese magnitude (十, 百, 万 …; 百分之 has its 百):
-# Chinese digits alone are never one (see `_quantity`). Most sentences of a report have neither.
-MAY_HOLD_QUANTITY = re.compile(f"[\\d{''.join(SMALL_UNITS)}{''.join(BIG_UNITS)}{''.join(TENS_LIGATURES)}]")
-
 # Between two amounts that share one rate: 每人每月850元、680元.
 RATE_SHARED_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
 _BIG_UNIT_CHARS = frozenset(BIG_UNITS)
+_DIGIT_OR_MAGNITUDE = re.compile(f"[\\d{_MAGNITUDE_CHARS}]")
 
 
 def _may_have_unit(text: str, start: int, end: int, g: Grammar) -> bool:
-    """Whether the run of numeral characters text[start:end] may give a quantity: a unit (or 余/多
-    before one, or the space of 12.5 %) follows it, it has 万/亿 to read a unit from, or it comes
-    after 百分之. Most runs have none of them (2021年, 7月31日, 1.); the parts of a run that does
-    not parse whole are no quantities anyway."""
-    return text[end:end + 1] in g.unit_openers or not _BIG_UNIT_CHARS.isdisjoint(text[start:end]) \
-        or (start >= 3 and text[start - 3:start] == "百分之")
+    """Whether the run of numeral characters text[start:end] may give a quantity: it comes after
+    百分之, or it has a digit or a magnitude (Chinese digits alone are none: 一个, 两名) and either a
+    unit (or 余/多 before one, or the space of 12.5 %) follows it or it has 万/亿 to read a unit
+    from. Most runs are none (2021年, 7月31日, 1., 一批); the parts of a run that does not parse
+    whole are no quantities anyway."""
+    if start >= 3 and text[start - 3:start] == "百分之":
+        return True
+    return (text[end:end + 1] in g.unit_openers or not _BIG_UNIT_CHARS.isdisjoint(text[start:end])) \
+        and _DIGIT_OR_MAGNITUDE.search(text, start, end) is not None
 
 
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity of `text`, in order, with offsets into `text`."""
-    if not MAY_HOLD_QUANTITY.search(text):
-        return []
     g = grammar()
+    if not g.may_hold_quantity.search(text):
+        return []
     quotes: _Spans | None = None  # found on first need: few sentences get that far
     out: list[Quantity] = []
     for run in NUMERAL_RE.finditer(text):

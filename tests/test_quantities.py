@@ -5,9 +5,13 @@ none is copied from the seed reports.
 """
 from __future__ import annotations
 
-import pytest
+import re
 
-from extractors.quantities import clause_bounds, find_quantities, is_change, quoted_spans
+import pytest
+from hypothesis import given, strategies as st
+
+import extractors.quantities as quantities
+from extractors.quantities import clause_bounds, find_quantities, grammar, is_change, quoted_spans
 
 
 def found(text: str) -> list[tuple[str, float, str, str]]:
@@ -202,3 +206,26 @@ def test_a_count_right_before_another_figure_is_one_only_when_it_counts_those_fi
 def test_ming_before_yi_is_still_the_measure_word_after_a_number():
     assert found("为58名义务教育阶段儿童建档。")[0][:3] == ("58名", 58, "person")
     assert found("招募12名义工。")[0][:3] == ("12名", 12, "person")
+
+
+FIGURE_TEXT = st.text(
+    alphabet=st.sampled_from(list("0123456789.,%％万亿千百十零〇一二两三四五六七八九点分之余多近约名人次户元张床个批"
+                                  "家项年月日第前（）“”、，。 养老救助")),
+    max_size=40,
+)
+
+
+@given(FIGURE_TEXT)
+def test_the_cheap_checks_before_parsing_never_drop_a_quantity(text):
+    # the document scan (Grammar.may_hold_quantity) and the per-run check for a digit or a
+    # magnitude only skip work: without them the grammar finds the same quantities
+    found = find_quantities(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grammar(), "may_hold_quantity", re.compile(""))
+        patch.setattr(quantities, "_DIGIT_OR_MAGNITUDE", re.compile(""))
+        assert find_quantities(text) == found
+
+
+def test_chinese_digits_alone_are_no_quantity_but_with_a_magnitude_they_are():
+    assert found("开展一批项目，新建一个中心") == []
+    assert [q.value for q in find_quantities("救助一百五人，占百分之三")] == [150.0, 3.0]
