@@ -10,6 +10,9 @@ on a line of its own.
 """
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 from functools import cache, lru_cache
 
@@ -58,16 +61,23 @@ def simplifier() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@cache
+def _character_readings() -> dict[str, str]:
+    """pypinyin's readings of each character ("zhōng,zhòng" under its decimal code point), read
+    from its data file: importing pypinyin also loads its phrase dictionary and trains its
+    segmenter (~0.3 s per process), which a single character's readings do not need."""
+    package = importlib.util.find_spec("pypinyin").submodule_search_locations[0]
+    with open(os.path.join(package, "pinyin_dict.json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 @lru_cache(maxsize=4096)
 def _is_reading_of(char: str, romanised: str) -> bool:
-    # imported here: loading pypinyin's dictionaries takes ~0.3 s and most texts have no debris
-    from pypinyin import Style, pinyin
-
-    readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
+    readings = _character_readings().get(str(ord(char)))
     if not readings:
         return False
     wanted = romanised.lower().replace("ü", "v").translate(TONELESS)
-    return any(r.replace("ü", "v").translate(TONELESS) == wanted for r in readings[0])
+    return any(r.replace("ü", "v").translate(TONELESS) == wanted for r in readings.split(","))
 
 
 def remove_pinyin_debris(text: str) -> str:

@@ -35,6 +35,18 @@ def test_debris_is_dropped_only_when_it_is_the_characters_reading():
     # a bracketed word that is not the character's reading stays
     assert remove_pinyin_debris("平台(app)上线") == "平台(app)上线"
     assert remove_pinyin_debris("标准(ni)") == "标准(ni)"
+    # every reading of a character with several counts, ü written as v or ü, any tone marks
+    assert remove_pinyin_debris("银行(háng)") == remove_pinyin_debris("银行(xing)") == "银行"
+    assert remove_pinyin_debris("绿(lv)化") == remove_pinyin_debris("绿(lǜ)化") == "绿化"
+
+
+def test_character_readings_are_pypinyins():
+    from pypinyin import Style, pinyin
+
+    from pipeline.ingest import _character_readings
+
+    for char in "行长和绿乐重创区民政":
+        assert _character_readings()[str(ord(char))].split(",") == pinyin(char, style=Style.TONE, heteronym=True)[0]
 
 
 def test_full_width_digits_letters_and_odd_spaces_are_folded():
