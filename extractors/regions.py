@@ -92,8 +92,7 @@ class Gazetteer:
         self.full_lengths = _lengths_by_tail(self.full_forms)
         self.short_lengths = _lengths_by_tail(self.short_forms)
         self.full_form_ends = _tail_pattern(self.full_lengths)
-        followers = sorted(cues["short_name_followers"], key=len, reverse=True)
-        self.follower_pattern = re.compile("|".join(map(re.escape, followers)))
+        self.follower_pattern = _follower_pattern(cues["short_name_followers"], self.short_forms)
         self.glued_endings = {ending: tuple(nexts) for ending, nexts in cues["glued_endings"].items()}
         self._parents: dict[Region, tuple[Region, ...]] = {}
         self._parent_forms: dict[Region, tuple[str, ...]] = {}
@@ -131,8 +130,6 @@ class Gazetteer:
         short_forms, short_lengths = self.short_forms, self.short_lengths
         for match in self.follower_pattern.finditer(text):
             end = match.start()
-            if end < TAIL:
-                continue
             for length in short_lengths.get(text[end - TAIL:end], ()):
                 if end < length:
                     continue
@@ -184,6 +181,19 @@ def _tail_pattern(tails: Iterable[str]) -> re.Pattern:
         before[tail[-1]].add(tail[0])
     return re.compile("|".join(f"{re.escape(last)}(?<=[{re.escape(''.join(sorted(firsts)))}]{re.escape(last)})"
                                for last, firsts in sorted(before.items())))
+
+
+def _follower_pattern(followers: list[str], short_forms: Iterable[str]) -> re.Pattern:
+    """Matches a follower (民政 of 江干民政) right after two characters that may end a short name:
+    most followers stand after other words (市民政局). Each alternative starts with its literal,
+    which the matcher skips to. Followers never overlap one another, so the occurrences left
+    unmatched do not hide any."""
+    def chars(index: int) -> str:
+        return re.escape("".join(sorted({form[index] for form in short_forms})))
+
+    tail = f"[{chars(-TAIL)}][{chars(-1)}]"
+    return re.compile("|".join(f"{re.escape(follower)}(?<={tail}{re.escape(follower)})"
+                               for follower in sorted(followers, key=len, reverse=True)))
 
 
 def _cut_is_certain(text: str, offset: int) -> bool:
@@ -253,8 +263,8 @@ def ending_shares(text: str) -> dict[str, float]:
     """Share of the report's self-references (全市, 我区 …) that use each ending."""
     pattern, own = _self_reference_pattern()
     counts: Counter[str] = Counter()
-    for prefix, ending in pattern.findall(text):
-        counts[ending] += 2 if prefix in own else 1
+    for (prefix, ending), n in Counter(pattern.findall(text)).items():  # counted in C, weighed per pair
+        counts[ending] += n * (2 if prefix in own else 1)
     total = sum(counts.values())
     return {ending: n / total for ending, n in counts.items()} if total >= MIN_SELF_REFERENCES else {}
 

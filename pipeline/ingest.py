@@ -174,7 +174,7 @@ class Furniture:
         """The label/value pairs of a metadata-table line, or None for a body line."""
         if ":" not in line and "：" not in line:
             return None  # every label is followed by its colon
-        compact = re.sub(r"(?<=[^\W\d_]) +(?=[^\W\d_])", "", line)
+        compact = SPACE_BETWEEN_LETTERS.sub("", line) if " " in line else line
         timestamp = self.leading_timestamp.match(compact)
         labelled = compact[timestamp.end():] if timestamp else compact
         if len(compact) > 200 or not self.label_line.match(labelled):
@@ -195,6 +195,9 @@ class Furniture:
             return None
         return pairs
 
+
+# Spaces between letters (发 布 机 构：) are dropped before a metadata line's labels are read.
+SPACE_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_]) +(?=[^\W\d_])")
 
 # A metadata line without colons is short; a lone label on it is a specific one
 # (成文日期, 组配分类), not a word that also opens sentences (来源, 时间).
