@@ -97,20 +97,23 @@ class Gazetteer:
         self._parents: dict[Region, tuple[Region, ...]] = {}
         self._parent_forms: dict[Region, tuple[str, ...]] = {}
 
+    # Both are asked for at every mention: one lookup each (a Region hashes in Python).
     def parents(self, region: Region) -> tuple[Region, ...]:
         """Its prefecture (when it has one) and its province."""
-        if region not in self._parents:
-            self._parents[region] = tuple(
+        found = self._parents.get(region)
+        if found is None:
+            found = self._parents[region] = tuple(
                 r for name in (region.prefecture, region.province)
                 for r in self.full_forms.get(name or "", ()) if r.code != region.code)
-        return self._parents[region]
+        return found
 
     def parent_forms(self, region: Region) -> tuple[str, ...]:
         """The names of its parents, each once (a tuple: `str.endswith` takes all at once)."""
-        if region not in self._parent_forms:
-            self._parent_forms[region] = tuple(sorted(
+        forms = self._parent_forms.get(region)
+        if forms is None:
+            forms = self._parent_forms[region] = tuple(sorted(
                 {form for parent in self.parents(region) for form in (parent.name, *parent.short_names)}))
-        return self._parent_forms[region]
+        return forms
 
     def mentions(self, text: str) -> list[PlaceMention]:
         """Place names in `text`, longest first where they overlap, each with the
