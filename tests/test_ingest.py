@@ -32,6 +32,7 @@ def test_traditional_report_becomes_simplified_without_debris():
 def test_debris_is_dropped_only_when_it_is_the_characters_reading():
     assert remove_pinyin_debris("協同創(chuàng)新") == "協同創新"
     assert remove_pinyin_debris("社区(qū)") == "社区"
+    assert remove_pinyin_debris("社区（qū）服务") == "社区服务"  # full-width brackets
     # a bracketed word that is not the character's reading stays
     assert remove_pinyin_debris("平台(app)上线") == "平台(app)上线"
     assert remove_pinyin_debris("标准(ni)") == "标准(ni)"
