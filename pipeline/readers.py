@@ -212,8 +212,8 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def _han_kinds(codes: np.ndarray) -> np.ndarray:
-    """The kind of each code point (beyond the BMP: not Han, like U+FFFF)."""
-    return _han_kind_table()[np.minimum(codes, BMP_SIZE - 1)]
+    """The kind of each code point (beyond the BMP: not Han, like U+FFFF, the table's last)."""
+    return _han_kind_table().take(codes, mode="clip")
 
 
 def _han_counts(text: str) -> tuple[int, int]:
