@@ -80,6 +80,16 @@ def test_repost_site_tail_is_cut():
     assert doc.text.endswith("杜绝发生安全责任事故。")
 
 
+def test_repost_blurbs_mark_the_page_and_give_the_title_they_name():
+    body, header = strip_furniture("小编为大家整理了这篇某县民政局2023年工作总结，供大家参考。\n"
+                                   "本文档由会员分享，不代表本站观点。\n正文第一段。")
+    assert header == {"转载说明": "小编为大家整理了这篇某县民政局2023年工作总结，供大家参考。",
+                      "转载标题": "某县民政局2023年工作总结"}
+    assert body == "正文第一段。"
+    body, header = strip_furniture("本文档由会员分享。\n正文第一段。")
+    assert header == {"转载说明": "本文档由会员分享。"} and body == "正文第一段。"
+
+
 def test_body_lines_that_merely_mention_a_label_word_stay():
     body, header = strip_furniture("标题\n全年来源于福彩公益金的资金达500万元。\n时间紧任务重。")
     assert header == {}
