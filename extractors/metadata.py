@@ -76,8 +76,8 @@ class Genres:
         self.announcement = re.compile(spec["announcement"])
         self.purpose_patterns = {status: [re.compile(p) for p in patterns]
                                  for status, patterns in spec["purpose_patterns"].items()}
-        self.dated_figure = re.compile(spec["dated_figure"])
-        self.year_to_date = re.compile(spec["year_to_date"])
+        self.dated_figure = [re.compile(p) for p in spec["dated_figure"]]
+        self.year_to_date = [re.compile(p) for p in spec["year_to_date"]]
         self.half_year_last_month = spec["half_year_last_month"]
         self.cited_year = [re.compile(p) for p in spec["cited_year"]]
         self.tense_cues = {status: re.compile("|".join(map(re.escape, words)))
@@ -344,13 +344,14 @@ def paragraph_cues(paragraph: str) -> list[PeriodCue]:
 
 def dated_figure_year(text: str) -> int | None:
     """The latest year a figure is dated to ("截至2023年年底")."""
-    years = [int(m.group("year")) for m in genres().dated_figure.finditer(digit_years(text))]
+    text = digit_years(text)
+    years = [int(m.group("year")) for pattern in genres().dated_figure for m in pattern.finditer(text)]
     return max(years) if years else None
 
 
 def year_to_date_month(text: str) -> int | None:
     """The latest month the year's figures so far are dated to ("截至5月底", "1-6月")."""
-    months = [int(m.group("month") or m.group("through")) for m in genres().year_to_date.finditer(text)]
+    months = [int(m.group("month")) for pattern in genres().year_to_date for m in pattern.finditer(text)]
     return max((m for m in months if 1 <= m <= 12), default=None)
 
 

@@ -91,27 +91,29 @@ class Gazetteer:
                     self.full_forms[contracted].append(region)
         self.full_lengths = _lengths_by_tail(self.full_forms)
         self.short_lengths = _lengths_by_tail(self.short_forms)
-        self.full_form_ends = _tail_pattern(self.full_lengths)
-        followers = sorted(cues["short_name_followers"], key=len, reverse=True)
-        self.follower_pattern = re.compile("|".join(map(re.escape, followers)))
+        self.full_form_end_patterns = _tail_patterns(self.full_lengths)
+        self.follower_patterns = _follower_patterns(cues["short_name_followers"], self.short_forms)
         self.glued_endings = {ending: tuple(nexts) for ending, nexts in cues["glued_endings"].items()}
         self._parents: dict[Region, tuple[Region, ...]] = {}
         self._parent_forms: dict[Region, tuple[str, ...]] = {}
 
+    # Both are asked for at every mention: one lookup each (a Region hashes in Python).
     def parents(self, region: Region) -> tuple[Region, ...]:
         """Its prefecture (when it has one) and its province."""
-        if region not in self._parents:
-            self._parents[region] = tuple(
+        found = self._parents.get(region)
+        if found is None:
+            found = self._parents[region] = tuple(
                 r for name in (region.prefecture, region.province)
                 for r in self.full_forms.get(name or "", ()) if r.code != region.code)
-        return self._parents[region]
+        return found
 
     def parent_forms(self, region: Region) -> tuple[str, ...]:
         """The names of its parents, each once (a tuple: `str.endswith` takes all at once)."""
-        if region not in self._parent_forms:
-            self._parent_forms[region] = tuple(sorted(
+        forms = self._parent_forms.get(region)
+        if forms is None:
+            forms = self._parent_forms[region] = tuple(sorted(
                 {form for parent in self.parents(region) for form in (parent.name, *parent.short_names)}))
-        return self._parent_forms[region]
+        return forms
 
     def mentions(self, text: str) -> list[PlaceMention]:
         """Place names in `text`, longest first where they overlap, each with the
@@ -119,26 +121,27 @@ class Gazetteer:
         keeps only the matching division, and the qualifier is not a mention."""
         found: list[tuple[int, int, list[Region], bool]] = []
         full_forms, full_lengths, glued_endings = self.full_forms, self.full_lengths, self.glued_endings
-        for match in self.full_form_ends.finditer(text):
-            end = match.end()
-            for length in full_lengths[text[end - TAIL:end]]:
-                if end < length:
-                    continue
-                form = text[end - length:end]
-                regions = full_forms.get(form)
-                if regions is not None and not text.startswith(glued_endings.get(form[-1], ()), end):
-                    found.append((end - length, end, regions, False))
+        # Ends found one pattern after another, out of text order: `found` is sorted below.
+        for pattern in self.full_form_end_patterns:
+            for match in pattern.finditer(text):
+                end = match.end()
+                for length in full_lengths[text[end - TAIL:end]]:
+                    if end < length:
+                        continue
+                    form = text[end - length:end]
+                    regions = full_forms.get(form)
+                    if regions is not None and not text.startswith(glued_endings.get(form[-1], ()), end):
+                        found.append((end - length, end, regions, False))
         short_forms, short_lengths = self.short_forms, self.short_lengths
-        for match in self.follower_pattern.finditer(text):
-            end = match.start()
-            if end < TAIL:
-                continue
-            for length in short_lengths.get(text[end - TAIL:end], ()):
-                if end < length:
-                    continue
-                regions = short_forms.get(text[end - length:end])
-                if regions is not None:
-                    found.append((end - length, end, regions, True))
+        for pattern in self.follower_patterns:
+            for match in pattern.finditer(text):
+                end = match.start()
+                for length in short_lengths.get(text[end - TAIL:end], ()):
+                    if end < length:
+                        continue
+                    regions = short_forms.get(text[end - length:end])
+                    if regions is not None:
+                        found.append((end - length, end, regions, True))
 
         kept: list[tuple[int, int, list[Region], bool]] = []
         taken = bytearray(len(text) + 1)  # 1 where a kept mention stands
@@ -175,15 +178,28 @@ def _lengths_by_tail(forms: dict[str, list[Region]]) -> dict[str, tuple[int, ...
     return {tail: tuple(sorted(found, reverse=True)) for tail, found in lengths.items()}
 
 
-def _tail_pattern(tails: Iterable[str]) -> re.Pattern:
-    """Matches the last character of any of the tails (of two characters). Most characters that
-    end names (区, 市 …) end other words (社区, 全市): checking the one before in the same pass
-    leaves few candidates. Each alternative starts with its literal, which the matcher skips to."""
+def _tail_patterns(tails: Iterable[str]) -> list[re.Pattern]:
+    """Patterns that together match the last character of any of the tails (of two characters).
+    Most characters that end names (区, 市 …) end other words (社区, 全市): checking the one
+    before in the same pass leaves few candidates. A pattern per last character: one that starts
+    with a literal has the matcher skip to it, several times faster than to any of an alternation."""
     before: dict[str, set[str]] = defaultdict(set)
     for tail in tails:
         before[tail[-1]].add(tail[0])
-    return re.compile("|".join(f"{re.escape(last)}(?<=[{re.escape(''.join(sorted(firsts)))}]{re.escape(last)})"
-                               for last, firsts in sorted(before.items())))
+    return [re.compile(f"{re.escape(last)}(?<=[{re.escape(''.join(sorted(firsts)))}]{re.escape(last)})")
+            for last, firsts in sorted(before.items())]
+
+
+def _follower_patterns(followers: list[str], short_forms: Iterable[str]) -> list[re.Pattern]:
+    """A pattern per follower (民政 of 江干民政) that matches it right after two characters that
+    may end a short name: most followers stand after other words (市民政局). Each starts with its
+    literal, which the matcher skips to. Followers never overlap one another, so matching them
+    one by one, and only some of their occurrences, finds every follower of a short name."""
+    def chars(index: int) -> str:
+        return re.escape("".join(sorted({form[index] for form in short_forms})))
+
+    tail = f"[{chars(-TAIL)}][{chars(-1)}]"
+    return [re.compile(f"{re.escape(follower)}(?<={tail}{re.escape(follower)})") for follower in followers]
 
 
 def _cut_is_certain(text: str, offset: int) -> bool:
@@ -243,18 +259,21 @@ def mentions_before_report(lines: list[str], text: str) -> list[PlaceMention]:
 
 
 @cache
-def _self_reference_pattern() -> tuple[re.Pattern, frozenset[str]]:
+def _self_reference_patterns() -> list[tuple[re.Pattern, int]]:
+    """A pattern per prefix (我市, 全市 …) with the weight of its self-references: one that starts
+    with a literal is searched for several times faster than one led by a class of prefixes."""
     spec = load_yaml("region_cues.yaml")["self_reference"]
-    prefixes = "".join(spec["own"] + spec["whole"])
-    return re.compile(f"([{prefixes}])([{''.join(spec['endings'])}])"), frozenset(spec["own"])
+    endings = "".join(spec["endings"])
+    return [(re.compile(f"{re.escape(prefix)}([{endings}])"), 2 if prefix in spec["own"] else 1)
+            for prefix in spec["own"] + spec["whole"]]
 
 
 def ending_shares(text: str) -> dict[str, float]:
     """Share of the report's self-references (全市, 我区 …) that use each ending."""
-    pattern, own = _self_reference_pattern()
     counts: Counter[str] = Counter()
-    for prefix, ending in pattern.findall(text):
-        counts[ending] += 2 if prefix in own else 1
+    for pattern, weight in _self_reference_patterns():
+        for ending, n in Counter(pattern.findall(text)).items():
+            counts[ending] += n * weight
     total = sum(counts.values())
     return {ending: n / total for ending, n in counts.items()} if total >= MIN_SELF_REFERENCES else {}
 

@@ -10,6 +10,9 @@ on a line of its own.
 """
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 from functools import cache, lru_cache
 
@@ -25,12 +28,20 @@ CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014\u00b7"
 # pages that were converted character by character (區(qū), 創（chuàng）). The pattern
 # starts at the bracket, which the matcher skips to; the Han character before it is
 # checked on each match.
-PINYIN_DEBRIS = re.compile(r"[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7})[)）]")
+ROMANISED = "[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}"
+PINYIN_DEBRIS = re.compile(rf"[(（]({ROMANISED})[)）]")
+# Most texts have none: whether they do is asked from each bracket, which the matcher skips to
+# several times faster than to either (a class it tests at every character).
+PINYIN_DEBRIS_FROM = [re.compile(rf"{bracket}{ROMANISED}[)）]") for bracket in (r"\(", "（")]
 HAN_CHAR = re.compile(rf"[{HAN}]")
 
+# Runs of characters of one class are written [C][C]* rather than [C]+: a pattern that starts
+# with a character class has the matcher skip to the next character of the class (~3x faster
+# over a text with few of them), one that starts with a repeat is tried at every position.
+SPACES = r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]"
 # A run of spaces (odd ones included: tabs, no-break, ideographic) goes next to a Chinese
 # character or punctuation mark and is one plain space elsewhere; one pass does both.
-SPACE_RUN = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+SPACE_RUN = re.compile(f"{SPACES}{SPACES}*")
 CJK_CHAR = re.compile(rf"[{HAN}{CJK_PUNCT}]")
 ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 ZERO_WIDTH = re.compile(f"[{ZERO_WIDTH_CHARS}]")
@@ -44,7 +55,8 @@ WIDTH_TABLE.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
 WIDTH_TABLE[0xFF05] = ord("%")
 # str.translate with a table looks up every character; the runs of full-width forms are
 # few and short, so only they are translated.
-FULL_WIDTH_RUN = re.compile("[\uff05\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+FULL_WIDTH = "[\uff05\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]"
+FULL_WIDTH_RUN = re.compile(f"{FULL_WIDTH}{FULL_WIDTH}*")
 
 TONELESS = str.maketrans(
     "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ",
@@ -58,19 +70,29 @@ def simplifier() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+@cache
+def _character_readings() -> dict[str, str]:
+    """pypinyin's readings of each character ("zhōng,zhòng" under its decimal code point), read
+    from its data file: importing pypinyin also loads its phrase dictionary and trains its
+    segmenter (~0.3 s per process), which a single character's readings do not need."""
+    package = importlib.util.find_spec("pypinyin").submodule_search_locations[0]
+    with open(os.path.join(package, "pinyin_dict.json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 @lru_cache(maxsize=4096)
 def _is_reading_of(char: str, romanised: str) -> bool:
-    # imported here: loading pypinyin's dictionaries takes ~0.3 s and most texts have no debris
-    from pypinyin import Style, pinyin
-
-    readings = pinyin(char, style=Style.TONE, heteronym=True, errors="ignore")
+    readings = _character_readings().get(str(ord(char)))
     if not readings:
         return False
     wanted = romanised.lower().replace("ü", "v").translate(TONELESS)
-    return any(r.replace("ü", "v").translate(TONELESS) == wanted for r in readings[0])
+    return any(r.replace("ü", "v").translate(TONELESS) == wanted for r in readings.split(","))
 
 
 def remove_pinyin_debris(text: str) -> str:
+    if not any(pattern.search(text) for pattern in PINYIN_DEBRIS_FROM):
+        return text
+
     def keep_or_drop(match: re.Match) -> str:
         before = match.start() - 1
         if before < 0 or not HAN_CHAR.match(text, before):
@@ -124,6 +146,9 @@ class Furniture:
         self.control_prefixes = tuple(spec["control_prefixes"])
         self.timestamp_line = re.compile(spec["timestamp_line"])
         self.page_debris = re.compile("|".join(f"(?:{p})" for p in spec["page_debris"]))
+        # Whether a text has any is asked of each pattern: they start with a literal, which the
+        # matcher skips to several times faster than to any of their alternation.
+        self.page_debris_parts = [re.compile(p) for p in spec["page_debris"]]
         extensions = "|".join(map(re.escape, spec["image_file_extensions"]))
         self.image_line = re.compile(rf"^[\w.\-]+\.(?:{extensions})$", re.I)
         self.repost_blurbs = [re.compile(p) for p in spec["repost_blurbs"]]
@@ -159,7 +184,7 @@ class Furniture:
         """The label/value pairs of a metadata-table line, or None for a body line."""
         if ":" not in line and "：" not in line:
             return None  # every label is followed by its colon
-        compact = re.sub(r"(?<=[^\W\d_]) +(?=[^\W\d_])", "", line)
+        compact = SPACE_BETWEEN_LETTERS.sub("", line) if " " in line else line
         timestamp = self.leading_timestamp.match(compact)
         labelled = compact[timestamp.end():] if timestamp else compact
         if len(compact) > 200 or not self.label_line.match(labelled):
@@ -180,6 +205,9 @@ class Furniture:
             return None
         return pairs
 
+
+# Spaces between letters (发 布 机 构：) are dropped before a metadata line's labels are read.
+SPACE_BETWEEN_LETTERS = re.compile(r"(?<=[^\W\d_]) +(?=[^\W\d_])")
 
 # A metadata line without colons is short; a lone label on it is a specific one
 # (成文日期, 组配分类), not a word that also opens sentences (来源, 时间).
@@ -204,7 +232,9 @@ def strip_furniture(text: str) -> tuple[str, dict[str, str]]:
     rules = furniture()
     header: dict[str, str] = {}
     kept: list[str] = []
-    for line in rules.page_debris.sub("", text).split("\n"):
+    if any(pattern.search(text) for pattern in rules.page_debris_parts):
+        text = rules.page_debris.sub("", text)
+    for line in text.split("\n"):
         if not line:
             continue
         if rules.starts_tail(line):

@@ -140,15 +140,16 @@ def read_file(path: Path, root: Path) -> RawDocument:
 def check_report_text(text: str) -> None:
     """Raise ReadError unless `text` reads as a Chinese report: its opening is Chinese, and no
     stretch of it is mis-decoded (a second half in another encoding, a broken font map)."""
-    _check_opening(text[:REPORT_CHECK_CHARS])
-    _check_every_stretch(text)
+    codes = _code_points(text)
+    kinds = _han_kinds(codes)
+    _check_opening(text[:REPORT_CHECK_CHARS], codes[:REPORT_CHECK_CHARS], kinds[:REPORT_CHECK_CHARS])
+    _check_every_stretch(text, kinds)
 
 
-def _check_every_stretch(text: str) -> None:
+def _check_every_stretch(text: str, kinds: np.ndarray) -> None:
     starts = range(REPORT_CHECK_CHARS, len(text), REPORT_CHECK_CHARS)
     if not starts:
         return
-    kinds = _han_kinds_of(text)
     # per stretch of REPORT_CHECK_CHARS characters: its Han characters and its common ones
     han_counts = np.add.reduceat(kinds != NOT_HAN, starts).tolist()
     common_counts = np.add.reduceat(kinds == COMMON_HAN, starts).tolist()
@@ -161,11 +162,11 @@ def _check_every_stretch(text: str) -> None:
                             f"Han characters there are common ones (mixed encodings?)")
 
 
-def _check_opening(text: str) -> None:
-    han, common = _han_counts(text)
+def _check_opening(text: str, codes: np.ndarray, kinds: np.ndarray) -> None:
+    han, common = int(np.count_nonzero(kinds)), int(np.count_nonzero(kinds == COMMON_HAN))
     if han < MIN_HAN_CHARS:
         raise ReadError(f"not a Chinese report: only {han} Han characters (fewer than {MIN_HAN_CHARS})")
-    letters = len(text) - len(NOT_LETTER.findall(text))
+    letters = _letter_count(text, codes)
     if han < MIN_HAN_SHARE_OF_LETTERS * letters:
         raise ReadError(f"not a Chinese report: mostly non-Chinese, Han characters are "
                         f"{han / letters:.0%} of its letters")
@@ -191,15 +192,33 @@ def _han_kind_table() -> np.ndarray:
     return table
 
 
-def _han_kinds_of(text: str) -> np.ndarray:
-    """The kind of each character of `text` (beyond the BMP: not Han, like U+FFFF)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    return _han_kind_table()[np.minimum(codes, BMP_SIZE - 1)]
+@cache
+def _letter_table() -> np.ndarray:
+    """Whether each code point of the Basic Multilingual Plane is a letter (not `NOT_LETTER`)."""
+    table = np.ones(BMP_SIZE, dtype=bool)
+    table[[ord(ch) for ch in NOT_LETTER.findall("".join(map(chr, range(BMP_SIZE))))]] = False
+    return table
+
+
+def _letter_count(text: str, codes: np.ndarray) -> int:
+    """How many letters `text` (whose code points are `codes`) has."""
+    if codes.size and codes.max() >= BMP_SIZE:  # beyond the table: rare, counted one by one
+        return len(text) - len(NOT_LETTER.findall(text))
+    return int(np.count_nonzero(_letter_table()[codes]))
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def _han_kinds(codes: np.ndarray) -> np.ndarray:
+    """The kind of each code point (beyond the BMP: not Han, like U+FFFF, the table's last)."""
+    return _han_kind_table().take(codes, mode="clip")
 
 
 def _han_counts(text: str) -> tuple[int, int]:
     """How many Han characters `text` has, and how many of them are common ones."""
-    kinds = _han_kinds_of(text)
+    kinds = _han_kinds(_code_points(text))
     return int(np.count_nonzero(kinds)), int(np.count_nonzero(kinds == COMMON_HAN))
 
 

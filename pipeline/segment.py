@@ -32,7 +32,9 @@ _CIRCLED_FIRST, _CIRCLED_LAST = "\u2460", "\u2473"
 
 # 一是 … 二是 …: at a line start or right after the end of a sentence or clause
 # (`ENUMERATOR_AFTER`), checked on each match, so that one pass over the text finds them all.
-ENUMERATOR = re.compile(rf"([{CN_DIGITS}])是(?=[^，,、。\n])")
+# The pattern starts at 是, which the matcher skips to (a leading class of numerals it would
+# test at every character), and reads the numeral behind it.
+ENUMERATOR = re.compile(rf"是(?<=[{CN_DIGITS}]是)(?=[^，,、。\n])")
 ENUMERATOR_AFTER = frozenset("\n。；;！？!?")
 
 # An unnumbered line that names a part of the report ("广州市民政局2021年工作安排",
@@ -130,8 +132,8 @@ def _find_headings(text: str) -> list[_Heading]:
 
 def _enumerator_starts(text: str) -> list[int]:
     """Where the text has 一是, 二是 … at a line start or after a sentence or clause end."""
-    return [match.start() for match in ENUMERATOR.finditer(text)
-            if match.start() == 0 or text[match.start() - 1] in ENUMERATOR_AFTER]
+    starts = (match.start() - 1 for match in ENUMERATOR.finditer(text))  # the numeral's
+    return [start for start in starts if start == 0 or text[start - 1] in ENUMERATOR_AFTER]
 
 
 def _enumerators(text: str, starts: list[int], line_end: int, run: list[int]) -> list[_Heading]:

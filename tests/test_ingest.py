@@ -32,9 +32,22 @@ def test_traditional_report_becomes_simplified_without_debris():
 def test_debris_is_dropped_only_when_it_is_the_characters_reading():
     assert remove_pinyin_debris("協同創(chuàng)新") == "協同創新"
     assert remove_pinyin_debris("社区(qū)") == "社区"
+    assert remove_pinyin_debris("社区（qū）服务") == "社区服务"  # full-width brackets
     # a bracketed word that is not the character's reading stays
     assert remove_pinyin_debris("平台(app)上线") == "平台(app)上线"
     assert remove_pinyin_debris("标准(ni)") == "标准(ni)"
+    # every reading of a character with several counts, ü written as v or ü, any tone marks
+    assert remove_pinyin_debris("银行(háng)") == remove_pinyin_debris("银行(xing)") == "银行"
+    assert remove_pinyin_debris("绿(lv)化") == remove_pinyin_debris("绿(lǜ)化") == "绿化"
+
+
+def test_character_readings_are_pypinyins():
+    from pypinyin import Style, pinyin
+
+    from pipeline.ingest import _character_readings
+
+    for char in "行长和绿乐重创区民政":
+        assert _character_readings()[str(ord(char))].split(",") == pinyin(char, style=Style.TONE, heteronym=True)[0]
 
 
 def test_full_width_digits_letters_and_odd_spaces_are_folded():
@@ -65,6 +78,16 @@ def test_repost_site_tail_is_cut():
     assert "推荐访问" not in doc.text and "猜你喜欢" not in doc.text
     assert doc.header["时间"].startswith("2022-05-11")
     assert doc.text.endswith("杜绝发生安全责任事故。")
+
+
+def test_repost_blurbs_mark_the_page_and_give_the_title_they_name():
+    body, header = strip_furniture("小编为大家整理了这篇某县民政局2023年工作总结，供大家参考。\n"
+                                   "本文档由会员分享，不代表本站观点。\n正文第一段。")
+    assert header == {"转载说明": "小编为大家整理了这篇某县民政局2023年工作总结，供大家参考。",
+                      "转载标题": "某县民政局2023年工作总结"}
+    assert body == "正文第一段。"
+    body, header = strip_furniture("本文档由会员分享。\n正文第一段。")
+    assert header == {"转载说明": "本文档由会员分享。"} and body == "正文第一段。"
 
 
 def test_body_lines_that_merely_mention_a_label_word_stay():

@@ -23,8 +23,8 @@ from lexicons.build_common_han import common_han_text
 from pipeline.ingest import normalise, normalise_text
 from pipeline.lexicons import LEXICON_DIR
 from pipeline.model import Document
-from pipeline.readers import (MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, decode_bytes, doc_id_of,
-                              is_supported, read_file)
+from pipeline.readers import (MAX_FILE_BYTES, SUPPORTED_SUFFIXES, ReadError, check_report_text, decode_bytes,
+                              doc_id_of, is_supported, read_file)
 from pipeline.segment import outline, sentences
 
 from conftest import RAW
@@ -610,3 +610,17 @@ def test_arbitrary_text_in_docx_and_pdf_never_raises_anything_but_read_error(fuz
     document.save(buffer)
     read_and_process(write(fuzz_dir, "fuzz.docx", buffer.getvalue()))
     read_and_process(write(fuzz_dir, "fuzz.pdf", report_pdf(text.split("\n"))))
+
+
+@given(st.text())
+def test_letters_counted_by_table_are_the_regexs_letters(text):
+    from pipeline.readers import NOT_LETTER, _code_points, _letter_count
+
+    assert _letter_count(text, _code_points(text)) == len(text) - len(NOT_LETTER.findall(text))
+
+
+def test_a_page_of_latin_letters_is_not_a_chinese_report_even_beyond_the_bmp():
+    han = "民政工作总结养老服务" * 6
+    with pytest.raises(ReadError, match="mostly non-Chinese"):
+        check_report_text(han + "Report of the civil affairs bureau " * 5 + "\U0001d400" * 10)
+    check_report_text(han + "\U00020000" * 10)  # Han beyond the BMP are letters, and not too many

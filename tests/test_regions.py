@@ -167,7 +167,7 @@ def test_name_ends_are_found_by_their_last_two_characters(seed_documents):
     for document in seed_documents.values():
         text = document.text
         longest = max(map(len, places.full_forms))
-        found = {match.end() for match in places.full_form_ends.finditer(text)}
+        found = {match.end() for pattern in places.full_form_end_patterns for match in pattern.finditer(text)}
         every_name_end = {end for end in range(len(text) + 1)
                           if any(text[end - length:end] in places.full_forms
                                  for length in range(2, min(end, longest) + 1))}
