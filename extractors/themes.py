@@ -199,6 +199,9 @@ class Reading:
     raw: dict[str, float]  # theme → summed weight of its distinct phrases
     evidence: dict[str, tuple[str, ...]]  # theme → phrases as written in the text, in text order
     boilerplate: bool
+    # The labels of the themes it names (`NAMED`), made once: documents repeat stock sentences
+    # and headings, and `_label` starts from these.
+    named: dict[str, ThemeLabel]
 
 
 def _dictionary() -> str:
@@ -258,13 +261,19 @@ def read(text: str, already_normalised: bool = False) -> Reading:
         lex = lexicon()
         key, source, offsets = matching_key(text, already_normalised)
         if lex.is_boilerplate(key):
-            reading = Reading(key, {}, {}, True)
+            reading = Reading(key, {}, {}, True, {})
         elif matches := lex.matcher.find_matches_as_indexes(key):
-            reading = Reading(key, *_tally(key, source, offsets, matches, 0, len(key)), False)
+            reading = _reading(key, *_tally(key, source, offsets, matches, 0, len(key)))
         else:  # most clauses and subjects the indicators read
-            reading = Reading(key, {}, {}, False)
+            reading = Reading(key, {}, {}, False, {})
         _remember(text, already_normalised, reading)
     return reading
+
+
+def _reading(key: str, raw: dict[str, float], evidence: dict[str, tuple[str, ...]]) -> Reading:
+    """The reading of a text that is not boilerplate, from what `_tally` found in it."""
+    return Reading(key, raw, evidence, False,
+                   {t: ThemeLabel(t, _confidence(weight), evidence[t]) for t, weight in raw.items() if weight >= NAMED})
 
 
 def _remember(text: str, already_normalised: bool, reading: Reading) -> None:
@@ -315,24 +324,28 @@ def _label(reading: Reading, context: Sequence[ThemeLabel], heading: bool) -> li
     """Labels of one text from what it names and from its context (see the module's doc)."""
     if reading.boilerplate:
         return []
-    labels = {t: ThemeLabel(t, _confidence(raw), reading.evidence[t])
-              for t, raw in reading.raw.items() if raw >= NAMED}
-    for label in context:
-        if label.theme in reading.raw and label.theme not in labels:  # a cue of its own confirms it
-            # context and cue together are as sure as a named theme
-            labels[label.theme] = ThemeLabel(label.theme, _confidence(reading.raw[label.theme] + NAMED),
-                                             reading.evidence[label.theme] + label.evidence)
-    if not labels and heading:
-        best = max(reading.raw.values(), default=0.0)
-        labels = {t: ThemeLabel(t, _confidence(raw), reading.evidence[t])
-                  for t, raw in reading.raw.items() if best > 0 and raw == best}
-    if not labels:
-        labels = {label.theme: ThemeLabel(label.theme, round(label.score * INHERITED_DISCOUNT, 4), label.evidence)
-                  for label in context}
+    raw = reading.raw
+    labels = reading.named
+    if raw and context:
+        confirmed = [label for label in context if label.theme in raw and label.theme not in labels]
+        if confirmed:  # a cue of its own confirms it: context and cue together are as sure as a named theme
+            labels = labels.copy()
+            for label in confirmed:
+                labels[label.theme] = ThemeLabel(label.theme, _confidence(raw[label.theme] + NAMED),
+                                                 reading.evidence[label.theme] + label.evidence)
+    if not labels and heading and raw:
+        best = max(raw.values())
+        labels = {t: ThemeLabel(t, _confidence(weight), reading.evidence[t])
+                  for t, weight in raw.items() if best > 0 and weight == best}
+    if labels:
+        labels = list(labels.values())
+    else:
+        labels = [ThemeLabel(label.theme, round(label.score * INHERITED_DISCOUNT, 4), label.evidence)
+                  for label in context]
     if len(labels) < 2:
-        return list(labels.values())
+        return labels
     order = lexicon().order
-    return sorted(labels.values(), key=lambda l: (-l.score, -len(l.evidence), order[l.theme]))
+    return sorted(labels, key=lambda l: (-l.score, -len(l.evidence), order[l.theme]))
 
 
 class _HeadingLabels:
@@ -416,7 +429,7 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
 
 # What `read` gives for a text without boilerplate or phrases, but for its key. `_label` gives
 # it the labels of its context whether it is a heading or not.
-_NOTHING_NAMED = Reading("", {}, {}, False)
+_NOTHING_NAMED = Reading("", {}, {}, False, {})
 
 
 def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
@@ -442,7 +455,7 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
     starts = list(accumulate(map(add, map(len, lines[:-1]), repeat(len(LINE_BREAK))), initial=0))
     readings: list[Reading | None] = [None] * len(lines)
     for index in _boilerplate_lines(key, starts, lines):
-        readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True)
+        readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True, {})
         _remember(lines[index], True, readings[index])
     matches = lex.matcher.find_matches_as_indexes(key)
     match_starts = [start for _, start, _ in matches]
@@ -454,7 +467,7 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
         stop = bisect_left(match_starts, end, first)
         if readings[index] is None:
             raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
-            readings[index] = Reading(key[start:end], raw, evidence, False)
+            readings[index] = _reading(key[start:end], raw, evidence)
             _remember(lines[index], True, readings[index])
         first = stop
     return readings
