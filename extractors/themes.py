@@ -36,7 +36,7 @@ import importlib.util
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, compress, count, repeat
 from operator import add, itemgetter, or_
@@ -199,9 +199,11 @@ class Reading:
     raw: dict[str, float]  # theme → summed weight of its distinct phrases
     evidence: dict[str, tuple[str, ...]]  # theme → phrases as written in the text, in text order
     boilerplate: bool
-    # The labels of the themes it names (`NAMED`), made once: documents repeat stock sentences
-    # and headings, and `_label` starts from these.
-    named: dict[str, ThemeLabel]
+    # The labels of the themes it names (`NAMED`), made once for the lines of a document: documents
+    # repeat stock sentences and headings, and `_label` starts from these. None where not made
+    # (`read`: most of its texts are clauses and subjects that the indicators only weigh). Derived
+    # from `raw` and `evidence`, so two readings of a text are equal whether it was made or not.
+    named: dict[str, ThemeLabel] | None = field(compare=False)
 
 
 def _dictionary() -> str:
@@ -263,17 +265,16 @@ def read(text: str, already_normalised: bool = False) -> Reading:
         if lex.is_boilerplate(key):
             reading = Reading(key, {}, {}, True, {})
         elif matches := lex.matcher.find_matches_as_indexes(key):
-            reading = _reading(key, *_tally(key, source, offsets, matches, 0, len(key)))
+            reading = Reading(key, *_tally(key, source, offsets, matches, 0, len(key)), False, None)
         else:  # most clauses and subjects the indicators read
             reading = Reading(key, {}, {}, False, {})
         _remember(text, already_normalised, reading)
     return reading
 
 
-def _reading(key: str, raw: dict[str, float], evidence: dict[str, tuple[str, ...]]) -> Reading:
-    """The reading of a text that is not boilerplate, from what `_tally` found in it."""
-    return Reading(key, raw, evidence, False,
-                   {t: ThemeLabel(t, _confidence(weight), evidence[t]) for t, weight in raw.items() if weight >= NAMED})
+def _named(raw: dict[str, float], evidence: dict[str, tuple[str, ...]]) -> dict[str, ThemeLabel]:
+    """`Reading.named` of a reading with these `raw` and `evidence`."""
+    return {t: ThemeLabel(t, _confidence(weight), evidence[t]) for t, weight in raw.items() if weight >= NAMED}
 
 
 def _remember(text: str, already_normalised: bool, reading: Reading) -> None:
@@ -325,7 +326,7 @@ def _label(reading: Reading, context: Sequence[ThemeLabel], heading: bool) -> li
     if reading.boilerplate:
         return []
     raw = reading.raw
-    labels = reading.named
+    labels = reading.named if reading.named is not None else _named(raw, reading.evidence)
     if raw and context:
         confirmed = [label for label in context if label.theme in raw and label.theme not in labels]
         if confirmed:  # a cue of its own confirms it: context and cue together are as sure as a named theme
@@ -467,7 +468,7 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
         stop = bisect_left(match_starts, end, first)
         if readings[index] is None:
             raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
-            readings[index] = _reading(key[start:end], raw, evidence)
+            readings[index] = Reading(key[start:end], raw, evidence, False, _named(raw, evidence))
             _remember(lines[index], True, readings[index])
         first = stop
     return readings
@@ -598,11 +599,12 @@ def _top_phrases(counted: dict[tuple[str, ...], int]) -> tuple[str, ...]:
         if len(set(phrases)) == len(phrases):  # each phrase as often as the others: text order is the answer
             return phrases[:AGGREGATE_EVIDENCE]
     counts: dict[str, int] = {}
+    get = counts.get
     for phrases, times in counted.items():
         for phrase in phrases:
-            counts[phrase] = counts.get(phrase, 0) + times
-    # as Counter.most_common, without its heap
-    return tuple(phrase for phrase, _ in _most_common(counts)[:AGGREGATE_EVIDENCE])
+            counts[phrase] = get(phrase, 0) + times
+    # as Counter.most_common (a stable sort), without its heap
+    return tuple(sorted(counts, key=counts.__getitem__, reverse=True)[:AGGREGATE_EVIDENCE])
 
 
 # Levels of the numbered outline markers (GB/T 9704) that pipeline.segment recognises. A line
