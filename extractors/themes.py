@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, compress, count, repeat
-from operator import add, itemgetter, or_
+from operator import add, itemgetter
 from pathlib import Path
 
 import ahocorasick_rs
@@ -476,17 +476,23 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
 
 def _boilerplate_lines(key: str, starts: Sequence[int], lines: Sequence[str]) -> set[int]:
     """Indexes of the lines that are boilerplate, given their keys joined by line breaks in
-    `key` and where each starts. The patterns are tried on each line where it lies in `key`
-    (pos and endpos bound them to it: a search over the whole key would let a pattern's leading
-    space run on through blank lines, once from every line), in multiline mode so that ^ holds at the
-    line's start. A line where one matches is tried alone, to be sure: that mode differs from
-    trying the line alone only for a line break inside one."""
+    `key` and where each starts. The patterns anchored at a line's start are tried at each line's
+    start, bound to the line (endpos: a search over the whole key would let their leading space
+    run on through blank lines, once from every line), in multiline mode so that ^ holds there.
+    The others are searched in the whole key, once from each line where the last one matched on:
+    a match bound to a line is one in the whole key, so every line where one matches is found,
+    with at most a few where one only matches across a line break. A line found is tried alone,
+    to be sure: that mode differs from trying the line alone only for a line break inside one."""
     lex = lexicon()
     ends = list(map(add, starts, map(len, lines)))
-    candidates = map(or_, map(bool, map(lex.boilerplate_start_of_line.match, repeat(key), starts, ends)),
-                     map(bool, map(lex.boilerplate_in_line.search, repeat(key), starts, ends)))
-    return {index for index in compress(count(), candidates)
-            if lex.is_boilerplate(key[starts[index]:ends[index]])}
+    candidates = set(compress(count(), map(lex.boilerplate_start_of_line.match, repeat(key), starts, ends)))
+    search = lex.boilerplate_in_line.search
+    found = search(key)
+    while found:
+        index = bisect_right(starts, found.start()) - 1
+        candidates.add(index)
+        found = search(key, starts[index + 1]) if index + 1 < len(starts) else None
+    return {index for index in sorted(candidates) if lex.is_boilerplate(key[starts[index]:ends[index]])}
 
 
 def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
