@@ -36,10 +36,10 @@ import importlib.util
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, compress, count, repeat
-from operator import add, itemgetter, or_
+from operator import add, itemgetter
 from pathlib import Path
 
 import ahocorasick_rs
@@ -199,6 +199,11 @@ class Reading:
     raw: dict[str, float]  # theme → summed weight of its distinct phrases
     evidence: dict[str, tuple[str, ...]]  # theme → phrases as written in the text, in text order
     boilerplate: bool
+    # The labels of the themes it names (`NAMED`), made once for the lines of a document: documents
+    # repeat stock sentences and headings, and `_label` starts from these. None where not made
+    # (`read`: most of its texts are clauses and subjects that the indicators only weigh). Derived
+    # from `raw` and `evidence`, so two readings of a text are equal whether it was made or not.
+    named: dict[str, ThemeLabel] | None = field(compare=False)
 
 
 def _dictionary() -> str:
@@ -258,13 +263,18 @@ def read(text: str, already_normalised: bool = False) -> Reading:
         lex = lexicon()
         key, source, offsets = matching_key(text, already_normalised)
         if lex.is_boilerplate(key):
-            reading = Reading(key, {}, {}, True)
+            reading = Reading(key, {}, {}, True, {})
         elif matches := lex.matcher.find_matches_as_indexes(key):
-            reading = Reading(key, *_tally(key, source, offsets, matches, 0, len(key)), False)
+            reading = Reading(key, *_tally(key, source, offsets, matches, 0, len(key)), False, None)
         else:  # most clauses and subjects the indicators read
-            reading = Reading(key, {}, {}, False)
+            reading = Reading(key, {}, {}, False, {})
         _remember(text, already_normalised, reading)
     return reading
+
+
+def _named(raw: dict[str, float], evidence: dict[str, tuple[str, ...]]) -> dict[str, ThemeLabel]:
+    """`Reading.named` of a reading with these `raw` and `evidence`."""
+    return {t: ThemeLabel(t, _confidence(weight), evidence[t]) for t, weight in raw.items() if weight >= NAMED}
 
 
 def _remember(text: str, already_normalised: bool, reading: Reading) -> None:
@@ -315,24 +325,28 @@ def _label(reading: Reading, context: Sequence[ThemeLabel], heading: bool) -> li
     """Labels of one text from what it names and from its context (see the module's doc)."""
     if reading.boilerplate:
         return []
-    labels = {t: ThemeLabel(t, _confidence(raw), reading.evidence[t])
-              for t, raw in reading.raw.items() if raw >= NAMED}
-    for label in context:
-        if label.theme in reading.raw and label.theme not in labels:  # a cue of its own confirms it
-            # context and cue together are as sure as a named theme
-            labels[label.theme] = ThemeLabel(label.theme, _confidence(reading.raw[label.theme] + NAMED),
-                                             reading.evidence[label.theme] + label.evidence)
-    if not labels and heading:
-        best = max(reading.raw.values(), default=0.0)
-        labels = {t: ThemeLabel(t, _confidence(raw), reading.evidence[t])
-                  for t, raw in reading.raw.items() if best > 0 and raw == best}
-    if not labels:
-        labels = {label.theme: ThemeLabel(label.theme, round(label.score * INHERITED_DISCOUNT, 4), label.evidence)
-                  for label in context}
+    raw = reading.raw
+    labels = reading.named if reading.named is not None else _named(raw, reading.evidence)
+    if raw and context:
+        confirmed = [label for label in context if label.theme in raw and label.theme not in labels]
+        if confirmed:  # a cue of its own confirms it: context and cue together are as sure as a named theme
+            labels = labels.copy()
+            for label in confirmed:
+                labels[label.theme] = ThemeLabel(label.theme, _confidence(raw[label.theme] + NAMED),
+                                                 reading.evidence[label.theme] + label.evidence)
+    if not labels and heading and raw:
+        best = max(raw.values())
+        labels = {t: ThemeLabel(t, _confidence(weight), reading.evidence[t])
+                  for t, weight in raw.items() if best > 0 and weight == best}
+    if labels:
+        labels = list(labels.values())
+    else:
+        labels = [ThemeLabel(label.theme, round(label.score * INHERITED_DISCOUNT, 4), label.evidence)
+                  for label in context]
     if len(labels) < 2:
-        return list(labels.values())
+        return labels
     order = lexicon().order
-    return sorted(labels.values(), key=lambda l: (-l.score, -len(l.evidence), order[l.theme]))
+    return sorted(labels, key=lambda l: (-l.score, -len(l.evidence), order[l.theme]))
 
 
 class _HeadingLabels:
@@ -416,7 +430,7 @@ def document_themes(sections: list[Section], sentences: list[Sentence]) -> Docum
 
 # What `read` gives for a text without boilerplate or phrases, but for its key. `_label` gives
 # it the labels of its context whether it is a heading or not.
-_NOTHING_NAMED = Reading("", {}, {}, False)
+_NOTHING_NAMED = Reading("", {}, {}, False, {})
 
 
 def _read_lines(lines: Sequence[str]) -> list[Reading | None]:
@@ -442,7 +456,7 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
     starts = list(accumulate(map(add, map(len, lines[:-1]), repeat(len(LINE_BREAK))), initial=0))
     readings: list[Reading | None] = [None] * len(lines)
     for index in _boilerplate_lines(key, starts, lines):
-        readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True)
+        readings[index] = Reading(key[starts[index]:starts[index] + len(lines[index])], {}, {}, True, {})
         _remember(lines[index], True, readings[index])
     matches = lex.matcher.find_matches_as_indexes(key)
     match_starts = [start for _, start, _ in matches]
@@ -454,7 +468,7 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
         stop = bisect_left(match_starts, end, first)
         if readings[index] is None:
             raw, evidence = _tally(key, text, offsets, matches[first:stop], start, end)
-            readings[index] = Reading(key[start:end], raw, evidence, False)
+            readings[index] = Reading(key[start:end], raw, evidence, False, _named(raw, evidence))
             _remember(lines[index], True, readings[index])
         first = stop
     return readings
@@ -462,17 +476,23 @@ def _read_fresh_lines(lines: Sequence[str]) -> list[Reading | None]:
 
 def _boilerplate_lines(key: str, starts: Sequence[int], lines: Sequence[str]) -> set[int]:
     """Indexes of the lines that are boilerplate, given their keys joined by line breaks in
-    `key` and where each starts. The patterns are tried on each line where it lies in `key`
-    (pos and endpos bound them to it: a search over the whole key would let a pattern's leading
-    space run on through blank lines, once from every line), in multiline mode so that ^ holds at the
-    line's start. A line where one matches is tried alone, to be sure: that mode differs from
-    trying the line alone only for a line break inside one."""
+    `key` and where each starts. The patterns anchored at a line's start are tried at each line's
+    start, bound to the line (endpos: a search over the whole key would let their leading space
+    run on through blank lines, once from every line), in multiline mode so that ^ holds there.
+    The others are searched in the whole key, once from each line where the last one matched on:
+    a match bound to a line is one in the whole key, so every line where one matches is found,
+    with at most a few where one only matches across a line break. A line found is tried alone,
+    to be sure: that mode differs from trying the line alone only for a line break inside one."""
     lex = lexicon()
     ends = list(map(add, starts, map(len, lines)))
-    candidates = map(or_, map(bool, map(lex.boilerplate_start_of_line.match, repeat(key), starts, ends)),
-                     map(bool, map(lex.boilerplate_in_line.search, repeat(key), starts, ends)))
-    return {index for index in compress(count(), candidates)
-            if lex.is_boilerplate(key[starts[index]:ends[index]])}
+    candidates = set(compress(count(), map(lex.boilerplate_start_of_line.match, repeat(key), starts, ends)))
+    search = lex.boilerplate_in_line.search
+    found = search(key)
+    while found:
+        index = bisect_right(starts, found.start()) - 1
+        candidates.add(index)
+        found = search(key, starts[index + 1]) if index + 1 < len(starts) else None
+    return {index for index in sorted(candidates) if lex.is_boilerplate(key[starts[index]:ends[index]])}
 
 
 def tag_document(sections: list[Section], sentences: list[Sentence]) -> tuple[
@@ -585,11 +605,12 @@ def _top_phrases(counted: dict[tuple[str, ...], int]) -> tuple[str, ...]:
         if len(set(phrases)) == len(phrases):  # each phrase as often as the others: text order is the answer
             return phrases[:AGGREGATE_EVIDENCE]
     counts: dict[str, int] = {}
+    get = counts.get
     for phrases, times in counted.items():
         for phrase in phrases:
-            counts[phrase] = counts.get(phrase, 0) + times
-    # as Counter.most_common, without its heap
-    return tuple(phrase for phrase, _ in _most_common(counts)[:AGGREGATE_EVIDENCE])
+            counts[phrase] = get(phrase, 0) + times
+    # as Counter.most_common (a stable sort), without its heap
+    return tuple(sorted(counts, key=counts.__getitem__, reverse=True)[:AGGREGATE_EVIDENCE])
 
 
 # Levels of the numbered outline markers (GB/T 9704) that pipeline.segment recognises. A line
