@@ -49,7 +49,8 @@ def memory_exhausted_reason() -> str:
     return "out of memory"
 
 
-def _worker_main(connection: Connection, work: Callable, memory_mb: int, close_fds: tuple[int, ...]) -> None:
+def _worker_main(connection: Connection, work: Callable, memory_mb: int, close_fds: tuple[int, ...],
+                 initializer: Callable[[], None] | None) -> None:
     # The parent's ends of the workers' pipes (so that a dead parent reads as end of input here)
     # and its locks (they must die with the parent, not with this worker).
     for fd in close_fds:
@@ -61,6 +62,8 @@ def _worker_main(connection: Connection, work: Callable, memory_mb: int, close_f
     if memory_mb:
         _limit_address_space(memory_mb)
         _worker_memory_mb = memory_mb
+    if initializer is not None:
+        initializer()
     while True:
         try:
             job = connection.recv()
@@ -81,12 +84,13 @@ def _limit_address_space(memory_mb: int) -> None:
 
 class _Worker:
     def __init__(self, context, work: Callable, budget: Budget, close_fds: tuple[int, ...],
-                 siblings: list["_Worker"]):
+                 siblings: list["_Worker"], initializer: Callable[[], None] | None):
         self.connection, child = context.Pipe()
         parent_ends = tuple(w.connection.fileno() for w in siblings if w.process.is_alive()) \
             + (self.connection.fileno(),)
         self.process = context.Process(target=_worker_main,
-                                       args=(child, work, budget.memory_mb, close_fds + parent_ends), daemon=True)
+                                       args=(child, work, budget.memory_mb, close_fds + parent_ends, initializer),
+                                       daemon=True)
         self.process.start()
         child.close()
         self.index: int | None = None
@@ -103,15 +107,17 @@ class _Worker:
 
 
 def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, budget: Budget,
-                 on_failure: Callable[[Job, str], Result], close_fds: tuple[int, ...] = ()) -> Iterator[Result]:
+                 on_failure: Callable[[Job, str], Result], close_fds: tuple[int, ...] = (),
+                 initializer: Callable[[], None] | None = None) -> Iterator[Result]:
     """`work` over `jobs` in `workers` processes, results in input order; a job over its
-    budget or whose worker dies yields `on_failure(job, reason)` instead."""
+    budget or whose worker dies yields `on_failure(job, reason)` instead. Each worker calls
+    `initializer` once before its first job."""
     if not jobs:
         return
     context = multiprocessing.get_context("fork")
     pool: list[_Worker] = []
     for _ in range(max(1, min(workers, len(jobs)))):
-        pool.append(_Worker(context, work, budget, close_fds, pool))
+        pool.append(_Worker(context, work, budget, close_fds, pool, initializer))
     done: dict[int, Result] = {}
     next_job = next_result = 0
     try:
@@ -148,7 +154,7 @@ def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, b
                 done[worker.index] = on_failure(jobs[worker.index], reason)
                 worker.stop()
                 pool[position] = _Worker(context, work, budget, close_fds,
-                                         [w for w in pool if w is not worker])
+                                         [w for w in pool if w is not worker], initializer)
             while next_result in done:
                 yield done.pop(next_result)
                 next_result += 1

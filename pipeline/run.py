@@ -34,7 +34,7 @@ from pipeline.inputs import Input, printable, walk
 from pipeline.lexicons import lexicons_fingerprint
 from pipeline.panel import build_derived_tables
 from pipeline.pool import OVER_BUDGET, Budget, budgeted_map, memory_exhausted_reason
-from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, from_ipc
+from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, convert_without_pandas, from_ipc
 from pipeline.writer import HELD_LOCKS, Dataset, OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
@@ -176,7 +176,8 @@ def local_engine(workers: int, budget: Budget = Budget()) -> Engine:
     def run(jobs: list[tuple[Path, Path]]) -> Iterator[FileResult]:
         if jobs:
             _warm_up()  # workers fork from a process with everything loaded: a file's budget is its own
-        yield from budgeted_map(_process_job, jobs, workers, budget, failed_result, tuple(HELD_LOCKS))
+        yield from budgeted_map(_process_job, jobs, workers, budget, failed_result, tuple(HELD_LOCKS),
+                                initializer=convert_without_pandas)
     return run
 
 
