@@ -31,28 +31,21 @@ from pipeline import duplicates, readers
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.errors import NothingReadable
 from pipeline.inputs import Input, printable, walk
-from pipeline.lexicons import lexicons_fingerprint
+from pipeline.lexicons import code_fingerprint, lexicons_fingerprint
 from pipeline.panel import build_derived_tables
 from pipeline.pool import OVER_BUDGET, Budget, budgeted_map, memory_exhausted_reason
 from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, convert_without_pandas, from_ipc
 from pipeline.writer import HELD_LOCKS, Dataset, OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
-PACKAGE_DIRS = ("pipeline", "extractors")
 log = logging.getLogger("policymine")
 
 
 @cache
 def pipeline_fingerprint() -> str:
     """Version, code and lexicons: what decides whether an old result still holds."""
-    root = Path(pipeline.__file__).resolve().parent.parent
-    digest = hashlib.sha256(pipeline.__version__.encode())
-    digest.update(lexicons_fingerprint().encode())
-    for package in PACKAGE_DIRS:
-        for path in sorted((root / package).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return hashlib.sha256(f"{pipeline.__version__}\n{lexicons_fingerprint()}\n{code_fingerprint()}".encode()
+                          ).hexdigest()[:16]
 
 
 @dataclass
