@@ -32,7 +32,6 @@ from pipeline.duplicates import NearDuplicateIndex
 from pipeline.errors import NothingReadable
 from pipeline.inputs import Input, printable, walk
 from pipeline.lexicons import code_fingerprint, lexicons_fingerprint
-from pipeline.panel import build_derived_tables
 from pipeline.pool import OVER_BUDGET, Budget, budgeted_map, memory_exhausted_reason
 from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, convert_without_pandas, from_ipc
 from pipeline.writer import HELD_LOCKS, Dataset, OutputSet
@@ -311,7 +310,9 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
             dataset.discard(run_dir)
             raise NothingReadable(f"no report under {input_dir} could be read "
                                   f"({summary.failed} failed, {summary.skipped} skipped); no table was replaced")
-        build_derived_tables(run_dir)
+        from pipeline import panel  # DuckDB: imported by the runs that build the derived tables
+
+        panel.build_derived_tables(run_dir)
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary

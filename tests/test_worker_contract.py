@@ -137,13 +137,13 @@ def test_the_workers_end_before_the_derived_tables_are_built(tmp_path, monkeypat
         finally:
             engine_open[0] = False
 
-    built = run.build_derived_tables
+    built = panel.build_derived_tables
 
     def build(directory):
         assert engine_open == [False], "the worker pool is still open"
         return built(directory)
 
-    monkeypatch.setattr(run, "build_derived_tables", build)
+    monkeypatch.setattr(panel, "build_derived_tables", build)
     summary = run.run_extract(corpus, tmp_path / "out", engine=engine)
     assert summary.ok == 2 and engine_open == [False]
 
