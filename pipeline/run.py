@@ -337,6 +337,8 @@ def _rows_of(step: "_Step", fresh: Iterator[FileResult], previous_rows: dict[str
 def _with_duplicate_of(documents: pa.RecordBatch, original: str | None) -> pa.RecordBatch:
     """A document's row with `duplicate_of` set: only the run sees the documents before it."""
     position = documents.schema.get_field_index("duplicate_of")
+    if original is None and documents.column(position).null_count == documents.num_rows:
+        return documents  # as a worker sends it, and as most documents stay
     return documents.set_column(position, documents.schema.field(position), pa.array([original], pa.string()))
 
 
