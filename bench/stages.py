@@ -4,8 +4,10 @@
 
 Reads the .txt files of FOLDER, processes one document to load the lexicons, then times
 ingest → outline → metadata → section periods → sentences → themes → indicators over all of
-them; `--profile` also prints cProfile's top functions by own time. Where `make bench` says how
-fast a run is, this says which stage to work on.
+them, and what a worker adds to each processed document: its rows as Arrow record batches,
+their IPC bytes and its near-duplicate signature; `--profile` also prints cProfile's top
+functions by own time (stages only). Where `make bench` says how fast a run is, this says which
+stage to work on.
 """
 from __future__ import annotations
 
@@ -18,12 +20,15 @@ from pathlib import Path
 from extractors.indicators import extract_mentions
 from extractors.metadata import assign_section_periods, extract_metadata
 from extractors.themes import document_themes
+from pipeline import duplicates
 from pipeline.ingest import normalise
 from pipeline.process import process_document
 from pipeline.readers import read_file
+from pipeline.schema import convert_without_pandas, document_batches, to_ipc
 from pipeline.segment import outline, sentences
 
 STAGES = ("normalise", "outline", "metadata", "periods", "sentences", "themes", "indicators")
+WORKER_STEPS = ("arrow rows", "ipc", "signature")
 
 
 def timed_stages(raws) -> dict[str, float]:
@@ -46,6 +51,23 @@ def timed_stages(raws) -> dict[str, float]:
     return seconds
 
 
+def timed_worker_steps(raws) -> dict[str, float]:
+    """What `run.process_file` does to a processed document besides the stages."""
+    seconds = dict.fromkeys(WORKER_STEPS, 0.0)
+    for raw in raws:
+        processed = process_document(raw)
+        started = time.process_time()
+        batches = document_batches(processed)
+        arrow_done = time.process_time()
+        [to_ipc(batch) for batch in batches.values()]
+        ipc_done = time.process_time()
+        duplicates.signature([sentence.text for sentence in processed.sentences])
+        seconds["arrow rows"] += arrow_done - started
+        seconds["ipc"] += ipc_done - arrow_done
+        seconds["signature"] += time.process_time() - ipc_done
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
@@ -56,6 +78,7 @@ def main() -> None:
     raws = [read_file(path, args.folder) for path in files]
     if not raws:
         raise SystemExit(f"no .txt files under {args.folder}")
+    convert_without_pandas()  # as in a worker
     process_document(raws[0])
     if args.profile:
         profiler = cProfile.Profile()
@@ -69,6 +92,10 @@ def main() -> None:
           f"{characters / total / 1e6:.2f} M chars/CPU-s")
     for stage, value in seconds.items():
         print(f"  {stage:<11} {value:6.2f} s {100 * value / total:5.1f}%")
+    worker_steps = timed_worker_steps(raws)
+    print(f"and in a worker, {sum(worker_steps.values()):.2f} CPU s more:")
+    for step, value in worker_steps.items():
+        print(f"  {step:<11} {value:6.2f} s {100 * value / total:5.1f}% of the stages")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ from pathlib import Path
 import ahocorasick_rs
 
 from pipeline.ingest import normalise_text, simplifier
-from pipeline.lexicons import load_yaml
+from pipeline.lexicons import derived, load_yaml
 from pipeline.model import Section, Sentence, ThemeLabel
 from pipeline.segment import line_marker
 from pipeline.tokens import tokenizer, user_words
@@ -220,7 +220,9 @@ def _word_pairs(first_chars: set[str], last_chars: set[str]) -> frozenset[str]:
     `first_chars` or whose first is one of `last_chars`. Its frequency and tag columns add a few
     pairs of ASCII letters and digits, which the segmenter may join anyway (`_joined`)."""
     pair = f"(?=(\\S[{re.escape(''.join(sorted(first_chars)))}]|[{re.escape(''.join(sorted(last_chars)))}]\\S))"
-    return frozenset(re.findall(pair, _dictionary()))  # findall: no match objects, twice as fast
+    dictionary = _dictionary()
+    # findall: no match objects, twice as fast; kept on disk, it is a third of the warm-up
+    return frozenset(derived("theme-word-pairs", (pair, dictionary), lambda: sorted(set(re.findall(pair, dictionary)))))
 
 
 def _joined(pair: str, word_pairs: frozenset[str]) -> bool:

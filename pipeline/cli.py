@@ -140,7 +140,9 @@ def extract(input_dir: Path, output_dir: Path, workers: int, force: bool, strict
     from tqdm import tqdm
 
     from pipeline import api
+    from pipeline.schema import convert_without_pandas
 
+    convert_without_pandas()  # this process builds tables from plain values only
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
     api.check_input_dir(input_dir)

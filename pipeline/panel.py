@@ -198,36 +198,36 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
 # DuckDB spills to disk beyond this, so the derived tables stay within the pipeline's memory budget.
 DUCKDB_MEMORY = "256MB"
 
+# The character counts both theme-share tables are made of, made once for both: per document part
+# and per theme, a few rows a document (temporary tables); the sentences are streamed from their file.
 THEME_SHARES_SQL = """
-WITH usable AS (
+CREATE TEMP TABLE usable AS
     SELECT doc_id, region_code, region, province, admin_level,
            CASE WHEN len(periods) = 1 THEN periods[1].period END AS sole_period
-    FROM documents WHERE duplicate_of IS NULL
-), lines AS (
+    FROM documents WHERE duplicate_of IS NULL;
+CREATE TEMP VIEW lines AS
     SELECT s.doc_id, s.sentence_id, s.char_end - s.char_start AS n_chars, s.themes,
            coalesce(sec.period, u.sole_period) AS period
     FROM sentences s
     JOIN usable u ON u.doc_id = s.doc_id
     LEFT JOIN sections sec ON sec.doc_id = s.doc_id AND sec.section_id = s.section_id
-    WHERE coalesce(sec.period, u.sole_period) IS NOT NULL
-), parts AS (
-    SELECT doc_id, period, sum(n_chars) AS part_chars FROM lines GROUP BY doc_id, period
-), tagged AS (
-    SELECT DISTINCT doc_id, period, sentence_id, n_chars, unnest(themes) AS theme FROM lines
-), theme_chars AS (
-    SELECT doc_id, period, theme, sum(n_chars) AS n_chars FROM tagged GROUP BY doc_id, period, theme
-)
+    WHERE coalesce(sec.period, u.sole_period) IS NOT NULL;
+CREATE TEMP TABLE parts AS
+    SELECT doc_id, period, sum(n_chars) AS part_chars FROM lines GROUP BY doc_id, period;
+CREATE TEMP TABLE theme_chars AS
+    WITH tagged AS (SELECT DISTINCT doc_id, period, sentence_id, n_chars, unnest(themes) AS theme FROM lines)
+    SELECT doc_id, period, theme, sum(n_chars) AS n_chars FROM tagged GROUP BY doc_id, period, theme;
 """
 
 
-BY_PART_SQL = THEME_SHARES_SQL + """
+BY_PART_SQL = """
     SELECT t.doc_id, u.region_code, u.region, t.period, t.theme,
            CAST(t.n_chars AS BIGINT) AS n_chars, CAST(p.part_chars AS BIGINT) AS part_chars
     FROM theme_chars t JOIN parts p USING (doc_id, period) JOIN usable u USING (doc_id)
     ORDER BY t.doc_id, t.period, t.n_chars DESC, t.theme"""
 
-BY_REGION_SQL = THEME_SHARES_SQL + """
-    , placed AS (
+BY_REGION_SQL = """
+    WITH placed AS (
         SELECT p.*, u.region_code, u.region, u.province, u.admin_level
         FROM parts p JOIN usable u USING (doc_id) WHERE u.region_code IS NOT NULL
     ), region_parts AS (
@@ -279,6 +279,7 @@ def theme_share_batches(documents, sections, sentences) -> Iterator[tuple[str, d
         _register(db, "documents", documents, DOCUMENT_COLUMNS)
         _register(db, "sections", sections)
         _register(db, "sentences", sentences)
+        db.execute(THEME_SHARES_SQL)
         for name, query, columns in (("theme_shares_document", BY_PART_SQL, _document_share_columns),
                                      ("theme_shares_region", BY_REGION_SQL, _region_share_columns)):
             for batch in db.sql(query).to_arrow_reader(BATCH_ROWS):

@@ -1,7 +1,10 @@
 """Worker processes with a per-file budget: a file over it fails, the run goes on.
 
-Each worker handles one file at a time. A worker past the time budget is killed
-and replaced, and its file recorded as failed with the reason; the memory budget
+Each worker handles one file at a time, and holds the next one (`FILES_HELD`) so
+that it starts it as soon as it has sent a result, not once the parent has read
+that result and answered. A worker past the time budget is killed and replaced,
+its file recorded as failed with the reason and the file it held given to the
+replacement; the memory budget
 is an address-space limit set in the worker (`RLIMIT_AS`, on top of what the
 worker holds when it starts), so an allocation beyond it fails in that worker
 only. A worker that dies (the kernel's OOM killer, a crash in a C extension)
@@ -18,6 +21,7 @@ import multiprocessing
 import os
 import resource
 import time
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Iterator, TypeVar
@@ -28,6 +32,8 @@ Result = TypeVar("Result")
 DEFAULT_SECONDS_PER_FILE = 300.0
 DEFAULT_MEMORY_MB_PER_FILE = 4096
 AHEAD_PER_WORKER = 8
+# Files given to a worker at a time: the one it works on and the next.
+FILES_HELD = 2
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,8 @@ def memory_exhausted_reason() -> str:
     return "out of memory"
 
 
-def _worker_main(connection: Connection, work: Callable, memory_mb: int, close_fds: tuple[int, ...]) -> None:
+def _worker_main(connection: Connection, work: Callable, memory_mb: int, close_fds: tuple[int, ...],
+                 initializer: Callable[[], None] | None) -> None:
     # The parent's ends of the workers' pipes (so that a dead parent reads as end of input here)
     # and its locks (they must die with the parent, not with this worker).
     for fd in close_fds:
@@ -61,6 +68,8 @@ def _worker_main(connection: Connection, work: Callable, memory_mb: int, close_f
     if memory_mb:
         _limit_address_space(memory_mb)
         _worker_memory_mb = memory_mb
+    if initializer is not None:
+        initializer()
     while True:
         try:
             job = connection.recv()
@@ -81,19 +90,22 @@ def _limit_address_space(memory_mb: int) -> None:
 
 class _Worker:
     def __init__(self, context, work: Callable, budget: Budget, close_fds: tuple[int, ...],
-                 siblings: list["_Worker"]):
+                 siblings: list["_Worker"], initializer: Callable[[], None] | None):
         self.connection, child = context.Pipe()
         parent_ends = tuple(w.connection.fileno() for w in siblings if w.process.is_alive()) \
             + (self.connection.fileno(),)
         self.process = context.Process(target=_worker_main,
-                                       args=(child, work, budget.memory_mb, close_fds + parent_ends), daemon=True)
+                                       args=(child, work, budget.memory_mb, close_fds + parent_ends, initializer),
+                                       daemon=True)
         self.process.start()
         child.close()
-        self.index: int | None = None
-        self.started = 0.0
+        self.held: deque[int] = deque()  # the indices of the files given, the first being worked on
+        self.started = 0.0  # when the first began
 
     def give(self, index: int, job) -> None:
-        self.index, self.started = index, time.monotonic()
+        if not self.held:
+            self.started = time.monotonic()
+        self.held.append(index)
         self.connection.send(job)
 
     def stop(self) -> None:
@@ -103,28 +115,30 @@ class _Worker:
 
 
 def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, budget: Budget,
-                 on_failure: Callable[[Job, str], Result], close_fds: tuple[int, ...] = ()) -> Iterator[Result]:
+                 on_failure: Callable[[Job, str], Result], close_fds: tuple[int, ...] = (),
+                 initializer: Callable[[], None] | None = None) -> Iterator[Result]:
     """`work` over `jobs` in `workers` processes, results in input order; a job over its
-    budget or whose worker dies yields `on_failure(job, reason)` instead."""
+    budget or whose worker dies yields `on_failure(job, reason)` instead. Each worker calls
+    `initializer` once before its first job."""
     if not jobs:
         return
     context = multiprocessing.get_context("fork")
     pool: list[_Worker] = []
     for _ in range(max(1, min(workers, len(jobs)))):
-        pool.append(_Worker(context, work, budget, close_fds, pool))
+        pool.append(_Worker(context, work, budget, close_fds, pool, initializer))
     done: dict[int, Result] = {}
     next_job = next_result = 0
     try:
         while next_result < len(jobs):
             for worker in pool:
-                if worker.index is None and next_job < len(jobs) \
+                while len(worker.held) < FILES_HELD and next_job < len(jobs) \
                         and next_job < next_result + AHEAD_PER_WORKER * len(pool):
                     worker.give(next_job, jobs[next_job])
                     next_job += 1
             while next_result in done:
                 yield done.pop(next_result)
                 next_result += 1
-            busy = [worker for worker in pool if worker.index is not None]
+            busy = [worker for worker in pool if worker.held]
             if not busy:
                 continue
             timeout = None
@@ -132,12 +146,13 @@ def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, b
                 timeout = max(0.0, min(w.started for w in busy) + budget.seconds - time.monotonic())
             ready = wait([worker.connection for worker in busy], timeout)
             for position, worker in enumerate(pool):
-                if worker.index is None:
+                if not worker.held:
                     continue
                 if worker.connection in ready:
                     try:
-                        done[worker.index] = worker.connection.recv()
-                        worker.index = None
+                        done[worker.held[0]] = worker.connection.recv()
+                        worker.held.popleft()
+                        worker.started = time.monotonic()  # the file it held has just begun
                         continue
                     except (EOFError, OSError):
                         reason = _death_reason(worker, budget)
@@ -145,13 +160,16 @@ def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, b
                     reason = f"{OVER_BUDGET}: not done after {budget.seconds:g} s (--file-timeout)"
                 else:
                     continue
-                done[worker.index] = on_failure(jobs[worker.index], reason)
+                failed = worker.held.popleft()
+                done[failed] = on_failure(jobs[failed], reason)
                 worker.stop()
-                pool[position] = _Worker(context, work, budget, close_fds,
-                                         [w for w in pool if w is not worker])
-            while next_result in done:
-                yield done.pop(next_result)
-                next_result += 1
+                replacement = _Worker(context, work, budget, close_fds, [w for w in pool if w is not worker],
+                                      initializer)
+                for index in worker.held:  # files it had not begun
+                    replacement.give(index, jobs[index])
+                pool[position] = replacement
+            # the results are handed on at the top of the loop, once the idle workers have their
+            # next file: the caller may take a while over one (writing a row group)
     finally:
         for worker in pool:
             worker.stop()

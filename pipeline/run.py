@@ -31,28 +31,20 @@ from pipeline import duplicates, readers
 from pipeline.duplicates import NearDuplicateIndex
 from pipeline.errors import NothingReadable
 from pipeline.inputs import Input, printable, walk
-from pipeline.lexicons import lexicons_fingerprint
-from pipeline.panel import build_derived_tables
+from pipeline.lexicons import code_fingerprint, lexicons_fingerprint
 from pipeline.pool import OVER_BUDGET, Budget, budgeted_map, memory_exhausted_reason
-from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, from_ipc
+from pipeline.schema import DERIVED_TABLES, DOCUMENT_TABLES, TABLES, Columns, convert_without_pandas, from_ipc
 from pipeline.writer import HELD_LOCKS, Dataset, OutputSet
 
 FINGERPRINT_KEY = b"policymine.fingerprint"
-PACKAGE_DIRS = ("pipeline", "extractors")
 log = logging.getLogger("policymine")
 
 
 @cache
 def pipeline_fingerprint() -> str:
     """Version, code and lexicons: what decides whether an old result still holds."""
-    root = Path(pipeline.__file__).resolve().parent.parent
-    digest = hashlib.sha256(pipeline.__version__.encode())
-    digest.update(lexicons_fingerprint().encode())
-    for package in PACKAGE_DIRS:
-        for path in sorted((root / package).rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return hashlib.sha256(f"{pipeline.__version__}\n{lexicons_fingerprint()}\n{code_fingerprint()}".encode()
+                          ).hexdigest()[:16]
 
 
 @dataclass
@@ -176,7 +168,8 @@ def local_engine(workers: int, budget: Budget = Budget()) -> Engine:
     def run(jobs: list[tuple[Path, Path]]) -> Iterator[FileResult]:
         if jobs:
             _warm_up()  # workers fork from a process with everything loaded: a file's budget is its own
-        yield from budgeted_map(_process_job, jobs, workers, budget, failed_result, tuple(HELD_LOCKS))
+        yield from budgeted_map(_process_job, jobs, workers, budget, failed_result, tuple(HELD_LOCKS),
+                                initializer=convert_without_pandas)
     return run
 
 
@@ -317,7 +310,9 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
             dataset.discard(run_dir)
             raise NothingReadable(f"no report under {input_dir} could be read "
                                   f"({summary.failed} failed, {summary.skipped} skipped); no table was replaced")
-        build_derived_tables(run_dir)
+        from pipeline import panel  # DuckDB: imported by the runs that build the derived tables
+
+        panel.build_derived_tables(run_dir)
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary
@@ -342,6 +337,8 @@ def _rows_of(step: "_Step", fresh: Iterator[FileResult], previous_rows: dict[str
 def _with_duplicate_of(documents: pa.RecordBatch, original: str | None) -> pa.RecordBatch:
     """A document's row with `duplicate_of` set: only the run sees the documents before it."""
     position = documents.schema.get_field_index("duplicate_of")
+    if original is None and documents.column(position).null_count == documents.num_rows:
+        return documents  # as a worker sends it, and as most documents stay
     return documents.set_column(position, documents.schema.field(position), pa.array([original], pa.string()))
 
 

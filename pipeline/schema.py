@@ -6,10 +6,11 @@ them column by column and a test checks that the two agree.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pyarrow as pa
 
-from pipeline.model import ProcessedDocument, ThemeLabel
+from pipeline.model import ProcessedDocument
 
 PERIOD = pa.struct([("period", pa.string()), ("status", pa.string())])
 EVIDENCE = pa.struct([("field", pa.string()), ("evidence", pa.string())])
@@ -111,51 +112,78 @@ def _date(value: str | None) -> dt.date | None:
 
 Columns = dict[str, list]  # a batch of rows, column by column, in schema order
 
+# Each document table's row as one Arrow struct: a document's rows are converted in one call per
+# table, not one per column (for one document's few rows the per-call cost outweighs the values').
+ROW_TYPES: dict[str, pa.StructType] = {name: pa.struct(list(schema)) for name, schema in DOCUMENT_TABLES.items()}
 
-def _columns(schema: pa.Schema, records: list[tuple]) -> Columns:
-    """Rows given as tuples in schema order, turned into columns."""
-    if not records:
-        return {name: [] for name in schema.names}
-    return {name: list(values) for name, values in zip(schema.names, zip(*records))}
+
+def document_rows(processed: ProcessedDocument) -> dict[str, list[tuple]]:
+    """What one processed document contributes to each document table: rows as tuples in schema
+    order, read straight from the stage records (a list column may hold a tuple)."""
+    doc, meta = processed.document, processed.meta
+    doc_id, region_code = doc.doc_id, meta.region_code
+    return {
+        "documents": [(
+            doc_id, doc.source_file, meta.title, meta.publisher, meta.region, region_code,
+            meta.province, meta.admin_level, meta.doc_type, _date(meta.publish_date),
+            [(p.period, p.status) for p in meta.periods],
+            meta.evidence,  # (field, evidence) pairs
+            doc.text, len(doc.text),
+            None,  # duplicate_of: set by the run, which sees the documents before this one
+        )],
+        "sections": [
+            (doc_id, s.section_id, s.parent_id, s.level, s.marker, s.heading, s.period, s.status,
+             s.char_start, s.char_end)
+            for s in processed.sections],
+        "sentences": [
+            (doc_id, s.sentence_id, s.section_id, s.char_start, s.char_end, s.text,
+             [label.theme for label in labels])
+            for s, labels in zip(processed.sentences, processed.sentence_themes)],
+        "indicators": [
+            (doc_id, m.sentence_id, m.section_id, m.char_start, m.char_end, m.surface, m.value, m.unit,
+             m.qualifier, m.subject, m.indicator_code, m.status, m.period, m.theme, region_code,
+             m.measure_kind, m.kind_evidence, m.is_previous_value)
+            for m in processed.mentions],
+        "themes": _theme_rows(processed),
+    }
 
 
 def document_columns(processed: ProcessedDocument) -> dict[str, Columns]:
-    """What one processed document contributes to each document table, column by column.
-
-    Columnar batches are cheap to send from a worker process and to turn into Arrow.
-    """
-    doc, meta = processed.document, processed.meta
-    doc_id = doc.doc_id
-    out: dict[str, Columns] = {}
-    out["documents"] = _columns(DOCUMENTS, [(
-        doc_id, doc.source_file, meta.title, meta.publisher, meta.region, meta.region_code,
-        meta.province, meta.admin_level, meta.doc_type, _date(meta.publish_date),
-        [{"period": p.period, "status": p.status} for p in meta.periods],
-        [{"field": field, "evidence": reason} for field, reason in meta.evidence],
-        doc.text, len(doc.text),
-        None,  # duplicate_of: set by the run, which sees the documents before this one
-    )])
-    out["sections"] = _columns(SECTIONS, [
-        (doc_id, s.section_id, s.parent_id, s.level, s.marker, s.heading, s.period, s.status,
-         s.char_start, s.char_end)
-        for s in processed.sections])
-    out["sentences"] = _columns(SENTENCES, [
-        (doc_id, s.sentence_id, s.section_id, s.char_start, s.char_end, s.text,
-         [label.theme for label in labels])
-        for s, labels in zip(processed.sentences, processed.sentence_themes)])
-    out["indicators"] = _columns(INDICATORS, [
-        (doc_id, m.sentence_id, m.section_id, m.char_start, m.char_end, m.surface, m.value, m.unit,
-         m.qualifier, m.subject, m.indicator_code, m.status, m.period, m.theme, meta.region_code,
-         m.measure_kind, m.kind_evidence, m.is_previous_value)
-        for m in processed.mentions])
-    out["themes"] = _columns(THEMES, _theme_records(processed))
-    return out
+    """`document_rows` column by column."""
+    return {name: {column: list(values) for column, values in zip(DOCUMENT_TABLES[name].names, zip(*rows))}
+            if rows else {column: [] for column in DOCUMENT_TABLES[name].names}
+            for name, rows in document_rows(processed).items()}
 
 
 def document_batches(processed: ProcessedDocument) -> dict[str, pa.RecordBatch]:
-    """`document_columns` as Arrow record batches, built where the document is processed."""
-    return {name: pa.RecordBatch.from_pydict(columns, schema=DOCUMENT_TABLES[name])
-            for name, columns in document_columns(processed).items()}
+    """`document_rows` as Arrow record batches, built where the document is processed."""
+    return {name: pa.RecordBatch.from_struct_array(pa.array(rows, ROW_TYPES[name]))
+            for name, rows in document_rows(processed).items()}
+
+
+def convert_without_pandas() -> None:
+    """Spare this process the import of pandas (0.45 CPU s): on its first conversion of Python
+    values pyarrow imports pandas to recognise pandas objects among them, and the document tables
+    hold none. Here that first look finds no pandas and pyarrow stops looking. Only for a process
+    that hands pyarrow no pandas object afterwards (a worker, the command line's extract):
+    `to_pandas` still imports pandas when asked to."""
+    if "pandas" in sys.modules:
+        return
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array([0])
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import finder under which `import pandas` fails."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "pandas":
+            raise ImportError("pandas is not used here")
+        return None
 
 
 def to_ipc(batch: pa.RecordBatch) -> bytes:
@@ -167,19 +195,17 @@ def from_ipc(table: str, data: bytes) -> pa.RecordBatch:
     return pa.ipc.read_record_batch(pa.py_buffer(data), DOCUMENT_TABLES[table])
 
 
-def _theme_records(processed: ProcessedDocument) -> list[tuple]:
+def _theme_rows(processed: ProcessedDocument) -> list[tuple]:
     doc_id = processed.document.doc_id
-    records = []
-    for sentence, labels in zip(processed.sentences, processed.sentence_themes):
-        records += [(doc_id, "sentence", sentence.sentence_id, label.theme, round(label.score, 6), 1.0,
-                     list(label.evidence)) for label in labels]
+    rows = [(doc_id, "sentence", sentence.sentence_id, label.theme, round(label.score, 6), 1.0, label.evidence)
+            for sentence, labels in zip(processed.sentences, processed.sentence_themes) for label in labels]
     units = [(("section", s.section_id), labels) for s, labels in zip(processed.sections, processed.section_themes)]
     units.append((("document", None), processed.document_themes))
     for (level, unit_id), labels in units:
         shares = processed.theme_shares.get((level, unit_id), {})
-        records += [(doc_id, level, unit_id, label.theme, round(label.score, 6),
-                     round(shares.get(label.theme, 0.0), 6), list(label.evidence)) for label in labels]
-    return records
+        rows += [(doc_id, level, unit_id, label.theme, round(label.score, 6),
+                  round(shares.get(label.theme, 0.0), 6), label.evidence) for label in labels]
+    return rows
 
 
 # Tables derived from the document tables after a run (pipeline/panel.py).

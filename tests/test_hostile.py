@@ -148,8 +148,28 @@ def test_a_file_over_its_time_or_memory_budget_fails_and_the_run_goes_on(tmp_pat
     assert "300 MB" in manifest.loc["greedy.txt", "error"]
 
 
+def test_the_file_a_failing_worker_held_is_done_by_its_replacement(tmp_path, monkeypatch):
+    from pipeline import process
+
+    monkeypatch.setattr(process, "process_document", _wrapping(process.process_document))
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / "a_crash.txt").write_text("工作总结\n" + PROSE * 3, encoding="utf-8")
+    (corpus / "b_slow.txt").write_text("工作要点\n" + PROSE * 3, encoding="utf-8")
+    shutil.copy(RAW / SAMPLES[0], corpus / f"c_{SAMPLES[0]}")
+    # one worker holds two files: each failure leaves a file it had not begun to the next worker
+    result = extract(str(corpus), str(tmp_path / "out"), "--workers", "1", "--file-timeout", "3")
+    assert result.exit_code == 0, result.output
+    manifest = pd.read_parquet(tmp_path / "out" / "manifest.parquet").set_index("source_file")
+    assert "died" in manifest.loc["a_crash.txt", "error"]
+    assert "not done after 3 s" in manifest.loc["b_slow.txt", "error"]
+    assert manifest.loc[f"c_{SAMPLES[0]}", "status"] == "ok"
+
+
 def _wrapping(original):
     def process_document(raw):
+        if "crash" in raw.source_file:
+            os._exit(1)  # as the kernel's OOM killer or a crash in a C extension would end it
         if "slow" in raw.source_file:
             time.sleep(60)
         if "greedy" in raw.source_file:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import subprocess
+import sys
 from fractions import Fraction
 from math import comb
 from pathlib import Path
@@ -42,6 +44,24 @@ def test_the_batches_a_worker_sends_hold_the_documents_rows(tmp_path):
     for name, schema in DOCUMENT_TABLES.items():
         assert batches[name].equals(pa.RecordBatch.from_pydict(expected[name], schema=schema)), name
     assert batches["sentences"].num_rows > 5 and batches["indicators"].num_rows >= 2
+
+
+def test_a_worker_builds_its_tables_without_importing_pandas(tmp_path):
+    path = write(tmp_path, "report.txt", REPORT)
+    script = f"""
+import sys
+from pathlib import Path
+from pipeline import run
+from pipeline.schema import convert_without_pandas
+
+convert_without_pandas()
+result = run.process_file(Path({str(path)!r}), Path({str(tmp_path)!r}))
+assert result.manifest["status"] == "ok", result.manifest
+assert "pandas" not in sys.modules
+frame = result.batches()["indicators"].to_pandas()  # pandas is still there when asked for
+assert len(frame) >= 2 and "pandas" in sys.modules
+"""
+    subprocess.run([sys.executable, "-c", script], check=True)
 
 
 def test_an_unread_file_sends_no_tables(tmp_path):
@@ -117,13 +137,13 @@ def test_the_workers_end_before_the_derived_tables_are_built(tmp_path, monkeypat
         finally:
             engine_open[0] = False
 
-    built = run.build_derived_tables
+    built = panel.build_derived_tables
 
     def build(directory):
         assert engine_open == [False], "the worker pool is still open"
         return built(directory)
 
-    monkeypatch.setattr(run, "build_derived_tables", build)
+    monkeypatch.setattr(panel, "build_derived_tables", build)
     summary = run.run_extract(corpus, tmp_path / "out", engine=engine)
     assert summary.ok == 2 and engine_open == [False]
 
