@@ -26,7 +26,9 @@ handed to the writer a batch at a time, so the derived phase does not grow with 
 """
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -64,16 +66,25 @@ CREATE VIEW usable AS
 """
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection within the derived tables' memory budget, with the macro `report_year`."""
-    db = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2})
-    db.execute(REPORT_YEAR_SQL)
-    return db
+@contextmanager
+def connect() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection within the derived tables' memory budget, with the macro `report_year`.
+    What does not fit spills into a folder of its own under the system's temporary folder, removed
+    with the connection (DuckDB's default, `.tmp` in the working directory, would litter wherever
+    the command was run)."""
+    with tempfile.TemporaryDirectory(prefix="policymine-duckdb-") as spill:
+        db = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2, "temp_directory": spill})
+        try:
+            db.execute(REPORT_YEAR_SQL)
+            yield db
+        finally:
+            db.close()
 
 
-# One DuckDB query reconciles the mentions: it streams the indicator and sentence tables from
-# their files, so a corpus's mentions are never all in memory (DUCKDB_MEMORY below).
+# One DuckDB query reconciles the mentions into a temporary table: it streams the indicator and
+# sentence tables from their files, so a corpus's mentions are never all in memory (DUCKDB_MEMORY below).
 PANEL_SQL = """
+CREATE TEMP TABLE panel_rows AS
 WITH candidates AS (
     SELECT m.*, d.region_code, d.region, d.province, d.admin_level, d.report_year
     FROM mentions m JOIN usable d USING (doc_id)
@@ -145,8 +156,11 @@ LEFT JOIN refused x USING (region_code, period, indicator_code)
 LEFT JOIN codes k ON k.code = w.indicator_code
 LEFT JOIN sentences s ON s.doc_id = w.doc_id AND s.sentence_id = w.sentence_id
 WHERE w.rank = 1
-ORDER BY w.region_code, w.period, w.indicator_code
 """
+# Sorted apart from the query that makes them: sorting the rows as they come out of the joins keeps
+# every join's hash table in memory beside the sort and overran the budget at 10,000 reports; a
+# temporary table can spill (DuckDB's spill folder) and is then sorted alone.
+PANEL_ORDER_SQL = "SELECT * FROM panel_rows ORDER BY region_code, period, indicator_code"
 # How far an approximate figure may be from an exact one (APPROX_TOLERANCE) as the factors of its interval.
 APPROX_FACTORS = {"approx_low": 1 - APPROX_TOLERANCE, "approx_high": 1 + APPROX_TOLERANCE}
 MENTION_COLUMNS = ["doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
@@ -189,7 +203,8 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
         db.register("unit_families", families)
         _register(db, "mentions", indicators, MENTION_COLUMNS, row_number=True)
         _register(db, "sentences", sentences, ["doc_id", "sentence_id", "text"])
-        reader = db.sql(PANEL_SQL, params=APPROX_FACTORS).to_arrow_reader(batch_rows or BATCH_ROWS)
+        db.execute(PANEL_SQL, APPROX_FACTORS)
+        reader = db.sql(PANEL_ORDER_SQL).to_arrow_reader(batch_rows or BATCH_ROWS)
         for batch in reader:
             yield pa.RecordBatch.from_arrays(
                 [batch.column(name).cast(field.type) for name, field in zip(PANEL.names, PANEL)], schema=PANEL)

@@ -346,3 +346,24 @@ def test_several_values_stay_visible_beside_the_chosen_one():
     row = only_row(panel([document("a", "2021-03-17"), document("b", "2022-03-01")],
                          [mention("a", 2350), mention("b", 2400)]))
     assert (row.value, row.n_values, sorted(row.values_reported.tolist())) == (2350, 2, [2350, 2400])
+
+
+
+def test_the_panel_of_a_large_corpus_is_sorted_within_the_memory_budget(tmp_path, monkeypatch):
+    # At 10,000 reports the panel once failed with DuckDB's out-of-memory error: its rows, with their
+    # evidence sentences, were sorted while every join's hash table was still held. The same on a
+    # smaller scale: 4,000 places, 50 sentences each, a 44 MB budget (that query needed over 48).
+    monkeypatch.setattr("pipeline.panel.DUCKDB_MEMORY", "44MB")
+    documents = [document(f"d{i:05d}", "2021-03-17", region_code=f"{110000 + i}", region=f"某{i}市")
+                 for i in range(4_000)]
+    clause = "全市养老机构床位达到四千八百张"
+    pq.write_table(pa.Table.from_pylist(
+        [{"doc_id": d["doc_id"], "sentence_id": s, "char_start": 0, "char_end": 1,
+          "text": d["doc_id"] + clause * (66 if s == 0 else 6), "themes": []}
+         for d in documents for s in range(50)], schema=SENTENCES), tmp_path / "sentences.parquet")
+    mentions = frame(INDICATORS, [mention(d["doc_id"], 4800 + i) for i, d in enumerate(documents)])
+    rows = pa.Table.from_batches(list(panel_batches(frame(DOCUMENTS, documents), mentions,
+                                                    tmp_path / "sentences.parquet", NAMES)), schema=PANEL)
+    assert rows.column("region_code").to_pylist() == [d["region_code"] for d in documents]
+    assert [text[:6] for text in rows.column("evidence_sentence").to_pylist()] == \
+        rows.column("evidence_doc_id").to_pylist()
