@@ -26,6 +26,7 @@ handed to the writer a batch at a time, so the derived phase does not grow with 
 """
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -73,7 +74,8 @@ def connect() -> Iterator[duckdb.DuckDBPyConnection]:
     with the connection (DuckDB's default, `.tmp` in the working directory, would litter wherever
     the command was run)."""
     with tempfile.TemporaryDirectory(prefix="policymine-duckdb-") as spill:
-        db = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "threads": 2, "temp_directory": spill})
+        db = duckdb.connect(os.path.join(spill, "derived.duckdb"),
+                            config={"memory_limit": DUCKDB_MEMORY, "threads": 2, "temp_directory": spill})
         try:
             db.execute(REPORT_YEAR_SQL)
             yield db
@@ -81,27 +83,29 @@ def connect() -> Iterator[duckdb.DuckDBPyConnection]:
             db.close()
 
 
-# One DuckDB query reconciles the mentions into a temporary table: it streams the indicator and
-# sentence tables from their files, so a corpus's mentions are never all in memory (DUCKDB_MEMORY below).
-PANEL_SQL = """
-CREATE TEMP TABLE panel_rows AS
+# DuckDB reconciles the mentions in steps, each a table of its own: it streams the indicator and
+# sentence tables from their files, so a corpus's mentions are never all in memory (DUCKDB_MEMORY
+# below). The tables are in a database file that DuckDB may spill from, and each step holds at most
+# one large join: as one query, with every join's hash table held beside the next, the panel of
+# 10,000 reports overran the budget, and sorting its rows as they came out of the joins did at 40,000.
+PANEL_STEPS = ("""
+CREATE TABLE judged AS
 WITH candidates AS (
     SELECT m.*, d.region_code, d.region, d.province, d.admin_level, d.report_year
     FROM mentions m JOIN usable d USING (doc_id)
     WHERE m.indicator_code IS NOT NULL AND m.period IS NOT NULL AND m.value IS NOT NULL
       AND m.status IN ('actual', 'target') AND d.region_code IS NOT NULL
       AND NOT coalesce(m.is_previous_value, false)
-), judged AS (
-    SELECT c.*,
-           (k.unit IS NULL OR coalesce(coalesce(f.family, c.unit) = k.family, false))
-           AND (k.kind IS NULL OR c.measure_kind IS NULL OR c.measure_kind = k.kind) AS fits
-    FROM candidates c
-    LEFT JOIN codes k ON k.code = c.indicator_code
-    LEFT JOIN unit_families f ON f.unit = c.unit
-), refused AS (
-    SELECT region_code, period, indicator_code, count(*) AS n_refused
-    FROM judged WHERE NOT fits GROUP BY ALL
-), ranked AS (
+)
+SELECT c.*,
+       (k.unit IS NULL OR coalesce(coalesce(f.family, c.unit) = k.family, false))
+       AND (k.kind IS NULL OR c.measure_kind IS NULL OR c.measure_kind = k.kind) AS fits
+FROM candidates c
+LEFT JOIN codes k ON k.code = c.indicator_code
+LEFT JOIN unit_families f ON f.unit = c.unit
+""", """
+CREATE TABLE winners AS
+WITH ranked AS (
     SELECT *, row_number() OVER (
         PARTITION BY region_code, period, indicator_code
         ORDER BY status_rank,
@@ -109,10 +113,15 @@ WITH candidates AS (
                  abs(report_year - CAST(period[1:4] AS INTEGER)) NULLS LAST,
                  qualifier IS DISTINCT FROM 'exact', doc_id, char_start, row_number) AS rank
     FROM (SELECT *, CASE status WHEN 'actual' THEN 0 ELSE 1 END AS status_rank FROM judged WHERE fits)
-), winners AS (
-    -- only the mentions of the status that won (an actual beats a target)
-    SELECT * FROM ranked
-    QUALIFY status_rank = min(status_rank) OVER (PARTITION BY region_code, period, indicator_code)
+)
+-- only the mentions of the status that won (an actual beats a target)
+SELECT * FROM ranked
+QUALIFY status_rank = min(status_rank) OVER (PARTITION BY region_code, period, indicator_code)
+""", """
+CREATE TABLE groups AS
+WITH refused AS (
+    SELECT region_code, period, indicator_code, count(*) AS n_refused
+    FROM judged WHERE NOT fits GROUP BY ALL
 ), bounded AS (
     SELECT *,
            CASE WHEN qualifier = 'approx' THEN least(value * $approx_low, value * $approx_high)
@@ -133,11 +142,18 @@ WITH candidates AS (
            list(doc_id ORDER BY rank) FILTER (WHERE first_of_document) AS doc_ids,
            count(*) AS n_mentions
     FROM bounded GROUP BY ALL
-), scaled AS (
-    SELECT *, greatest(1.0, CASE WHEN isfinite(highest_low) THEN abs(highest_low) ELSE 1.0 END,
-                       CASE WHEN isfinite(lowest_high) THEN abs(lowest_high) ELSE 1.0 END) AS scale
-    FROM grouped
 )
+SELECT g.*, coalesce(x.n_refused, 0) AS n_refused,
+       greatest(1.0, CASE WHEN isfinite(highest_low) THEN abs(highest_low) ELSE 1.0 END,
+                CASE WHEN isfinite(lowest_high) THEN abs(lowest_high) ELSE 1.0 END) AS scale
+FROM grouped g LEFT JOIN refused x USING (region_code, period, indicator_code)
+""", """
+CREATE TABLE evidence AS
+SELECT w.*, s.text FROM winners w
+LEFT JOIN sentences s ON s.doc_id = w.doc_id AND s.sentence_id = w.sentence_id
+WHERE w.rank = 1
+""", """
+CREATE TABLE panel_rows AS
 SELECT w.region_code, w.region, w.province, w.admin_level, w.period, w.indicator_code,
        k.name_zh AS indicator_name_zh, k.name_en AS indicator_name_en, w.status,
        CAST(w.value AS DOUBLE) AS value, coalesce(k.unit, w.unit) AS unit,
@@ -145,21 +161,15 @@ SELECT w.region_code, w.region, w.province, w.admin_level, w.period, w.indicator
        -- no single value satisfies every mention: intervals on a line meet pairwise iff all meet
        g.highest_low - g.lowest_high > 1e-9 * g.scale AS conflict,
        g.values_reported, CAST(len(g.values_reported) AS INTEGER) AS n_values,
-       CAST(g.n_mentions AS INTEGER) AS n_mentions,
-       CAST(coalesce(x.n_refused, 0) AS INTEGER) AS n_refused, g.doc_ids,
+       CAST(g.n_mentions AS INTEGER) AS n_mentions, CAST(g.n_refused AS INTEGER) AS n_refused, g.doc_ids,
        w.doc_id AS evidence_doc_id, CAST(w.sentence_id AS INTEGER) AS evidence_sentence_id,
        CAST(w.char_start AS INTEGER) AS evidence_char_start, CAST(w.char_end AS INTEGER) AS evidence_char_end,
-       w.surface AS evidence_surface, s.text AS evidence_sentence
-FROM winners w
-JOIN scaled g USING (region_code, period, indicator_code)
-LEFT JOIN refused x USING (region_code, period, indicator_code)
+       w.surface AS evidence_surface, w.text AS evidence_sentence
+FROM evidence w
+JOIN groups g USING (region_code, period, indicator_code)
 LEFT JOIN codes k ON k.code = w.indicator_code
-LEFT JOIN sentences s ON s.doc_id = w.doc_id AND s.sentence_id = w.sentence_id
-WHERE w.rank = 1
-"""
-# Sorted apart from the query that makes them: sorting the rows as they come out of the joins keeps
-# every join's hash table in memory beside the sort and overran the budget at 10,000 reports; a
-# temporary table can spill (DuckDB's spill folder) and is then sorted alone.
+""")
+# The rows, sorted alone: a sort beside the joins that make the rows overran the budget.
 PANEL_ORDER_SQL = "SELECT * FROM panel_rows ORDER BY region_code, period, indicator_code"
 # How far an approximate figure may be from an exact one (APPROX_TOLERANCE) as the factors of its interval.
 APPROX_FACTORS = {"approx_low": 1 - APPROX_TOLERANCE, "approx_high": 1 + APPROX_TOLERANCE}
@@ -203,7 +213,8 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
         db.register("unit_families", families)
         _register(db, "mentions", indicators, MENTION_COLUMNS, row_number=True)
         _register(db, "sentences", sentences, ["doc_id", "sentence_id", "text"])
-        db.execute(PANEL_SQL, APPROX_FACTORS)
+        for step in PANEL_STEPS:
+            db.execute(step, APPROX_FACTORS if "$approx" in step else None)
         reader = db.sql(PANEL_ORDER_SQL).to_arrow_reader(batch_rows or BATCH_ROWS)
         for batch in reader:
             yield pa.RecordBatch.from_arrays(
@@ -216,20 +227,20 @@ DUCKDB_MEMORY = "256MB"
 # The character counts both theme-share tables are made of, made once for both: per document part
 # and per theme, a few rows a document (temporary tables); the sentences are streamed from their file.
 THEME_SHARES_SQL = """
-CREATE TEMP TABLE usable AS
+CREATE TABLE usable AS
     SELECT doc_id, region_code, region, province, admin_level,
            CASE WHEN len(periods) = 1 THEN periods[1].period END AS sole_period
     FROM documents WHERE duplicate_of IS NULL;
-CREATE TEMP VIEW lines AS
+CREATE VIEW lines AS
     SELECT s.doc_id, s.sentence_id, s.char_end - s.char_start AS n_chars, s.themes,
            coalesce(sec.period, u.sole_period) AS period
     FROM sentences s
     JOIN usable u ON u.doc_id = s.doc_id
     LEFT JOIN sections sec ON sec.doc_id = s.doc_id AND sec.section_id = s.section_id
     WHERE coalesce(sec.period, u.sole_period) IS NOT NULL;
-CREATE TEMP TABLE parts AS
+CREATE TABLE parts AS
     SELECT doc_id, period, sum(n_chars) AS part_chars FROM lines GROUP BY doc_id, period;
-CREATE TEMP TABLE theme_chars AS
+CREATE TABLE theme_chars AS
     WITH tagged AS (SELECT DISTINCT doc_id, period, sentence_id, n_chars, unnest(themes) AS theme FROM lines)
     SELECT doc_id, period, theme, sum(n_chars) AS n_chars FROM tagged GROUP BY doc_id, period, theme;
 """
