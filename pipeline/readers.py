@@ -163,7 +163,7 @@ def _check_every_stretch(text: str, kinds: np.ndarray) -> None:
 
 
 def _check_opening(text: str, codes: np.ndarray, kinds: np.ndarray) -> None:
-    han, common = int(np.count_nonzero(kinds)), int(np.count_nonzero(kinds == COMMON_HAN))
+    han, common = _kind_counts(kinds)
     if han < MIN_HAN_CHARS:
         raise ReadError(f"not a Chinese report: only {han} Han characters (fewer than {MIN_HAN_CHARS})")
     letters = _letter_count(text, codes)
@@ -218,7 +218,10 @@ def _han_kinds(codes: np.ndarray) -> np.ndarray:
 
 def _han_counts(text: str) -> tuple[int, int]:
     """How many Han characters `text` has, and how many of them are common ones."""
-    kinds = _han_kinds(_code_points(text))
+    return _kind_counts(_han_kinds(_code_points(text)))
+
+
+def _kind_counts(kinds: np.ndarray) -> tuple[int, int]:
     return int(np.count_nonzero(kinds)), int(np.count_nonzero(kinds == COMMON_HAN))
 
 
