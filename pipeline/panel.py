@@ -227,7 +227,8 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
 DUCKDB_MEMORY = "256MB"
 
 # The character counts both theme-share tables are made of, made once for both: per document part
-# and per theme, a few rows a document (temporary tables); the sentences are streamed from their file.
+# and per theme, a few rows a document (tables of the connection's own database file); the sentences
+# are streamed from their file.
 THEME_SHARES_SQL = """
 CREATE TABLE usable AS
     SELECT doc_id, region_code, region, province, admin_level,
