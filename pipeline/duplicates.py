@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
 
@@ -90,26 +89,50 @@ def jaccard(first: Signature, second: Signature) -> float:
 
 
 class NearDuplicateIndex:
-    def __init__(self) -> None:
-        self.bands: list[dict[bytes, list[str]]] = [defaultdict(list) for _ in range(BANDS)]
-        self.signatures: dict[str, Signature] = {}
-        self.order: dict[str, int] = {}
+    """The originals met so far, for a run that meets tens of thousands of reports. The signatures
+    are rows of one array and each band maps a hash of its values to the rows that have them, so a
+    report adds a handful of small objects: as a dict of arrays and byte strings, the index's small
+    objects, scattered among the results that pass through the run, kept the run's memory growing
+    by ~3 KB a report. Two bands of different values with the same hash (a chance of 2^-64) only
+    add a candidate that the Jaccard estimate then weighs."""
 
-    @staticmethod
-    def _band_keys(signature: Signature) -> list[bytes]:
-        return [signature[band * ROWS:(band + 1) * ROWS].tobytes() for band in range(BANDS)]
+    def __init__(self, capacity: int = 1024) -> None:
+        self.bands: list[dict[int, int | list[int]]] = [{} for _ in range(BANDS)]
+        self.signatures = np.empty((capacity, NUM_PERM), dtype=np.uint32)  # doubled when full
+        self.doc_ids: list[str] = []
+
+    def _candidates(self, band_keys: list[int]) -> set[int]:
+        rows: set[int] = set()
+        for band, key in zip(self.bands, band_keys):
+            found = band.get(key)
+            if isinstance(found, list):
+                rows.update(found)
+            elif found is not None:
+                rows.add(found)
+        return rows
 
     def original_of(self, doc_id: str, signature: Signature | None) -> str | None:
         """The earlier report this one duplicates, or None (and it is indexed as an original)."""
         if signature is None:
             return None
-        band_keys = self._band_keys(signature)
-        candidates = {c for band, key in zip(self.bands, band_keys) for c in band.get(key, ())}
-        candidates = [c for c in candidates if jaccard(self.signatures[c], signature) >= THRESHOLD]
+        band_keys = [hash(signature[band * ROWS:(band + 1) * ROWS].tobytes()) for band in range(BANDS)]
+        candidates = sorted(self._candidates(band_keys))
         if candidates:
-            return min(candidates, key=self.order.__getitem__)
-        self.order[doc_id] = len(self.order)
-        self.signatures[doc_id] = signature
+            agreeing = np.count_nonzero(self.signatures[candidates] == signature, axis=1)
+            for row, n_equal in zip(candidates, agreeing.tolist()):
+                if n_equal / NUM_PERM >= THRESHOLD:  # `jaccard`, the earliest original first
+                    return self.doc_ids[row]
+        row = len(self.doc_ids)
+        if row == len(self.signatures):
+            self.signatures = np.concatenate([self.signatures, np.empty_like(self.signatures)])
+        self.signatures[row] = signature
+        self.doc_ids.append(doc_id)
         for band, key in zip(self.bands, band_keys):
-            band[key].append(doc_id)
+            found = band.get(key)
+            if found is None:
+                band[key] = row
+            elif isinstance(found, list):
+                found.append(row)
+            else:
+                band[key] = [found, row]
         return None

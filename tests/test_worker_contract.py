@@ -10,8 +10,11 @@ from fractions import Fraction
 from math import comb
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline import duplicates, panel, readers, run
 from pipeline.process import process_document
@@ -82,6 +85,27 @@ def test_signatures_from_workers_find_a_lightly_edited_copy():
     assert index.original_of("c", duplicates.signature(mirror)) == "a"
     assert index.original_of("d", duplicates.signature(report[:3])) is None  # too few sentences to compare
     assert (duplicates.signature(report) == first).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.lists(st.integers(0, duplicates.NUM_PERM - 1), max_size=20)),
+                min_size=1, max_size=30))
+def test_the_index_finds_what_comparing_every_band_finds(reports):
+    """Reports made from six bases with some values changed: the index answers as a search that
+    compares each earlier original's bands value by value and takes the earliest that agrees."""
+    bases = np.random.RandomState(7).randint(0, 2**32, (6, duplicates.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    index, originals = duplicates.NearDuplicateIndex(capacity=1), []  # it grows as it goes
+    for n, (base, changed) in enumerate(reports):
+        signature = bases[base].copy()
+        signature[changed] += np.uint32(1)
+        expected = next((doc_id for doc_id, earlier in originals
+                         if any((earlier[b * duplicates.ROWS:(b + 1) * duplicates.ROWS]
+                                 == signature[b * duplicates.ROWS:(b + 1) * duplicates.ROWS]).all()
+                                for b in range(duplicates.BANDS))
+                         and duplicates.jaccard(earlier, signature) >= duplicates.THRESHOLD), None)
+        assert index.original_of(f"doc{n}", signature) == expected
+        if expected is None:
+            originals.append((f"doc{n}", signature))
 
 
 def test_the_minhash_is_datasketchs():
