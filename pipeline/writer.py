@@ -35,6 +35,10 @@ from pipeline.errors import OutputBusy
 ROWS_PER_GROUP = 50_000
 # A documents row holds a whole report's text: flush those sooner so memory stays flat.
 ROWS_PER_GROUP_WITH_TEXT = 500
+# Batches held before they are joined into one. A run adds each document's rows to each table as a
+# batch of its own, and the manifest's one-row batches of 40,000 reports, waiting for their row
+# group, were a growing share of the run's memory.
+PENDING_BATCHES = 1000
 # Fixed writer settings: the same rows give the same bytes.
 PARQUET_OPTIONS = dict(compression="zstd", use_dictionary=True, write_statistics=True)
 
@@ -67,6 +71,8 @@ class TableWriter:
         self._pending_rows += rows.num_rows
         if self._pending_rows >= self.rows_per_group:
             self._flush()
+        elif len(self._pending) >= PENDING_BATCHES:
+            self._pending = pa.Table.from_batches(self._pending, schema=self.schema).combine_chunks().to_batches()
 
     def _flush(self) -> None:
         if self._pending_rows:
