@@ -282,30 +282,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
             return summary
 
         run_dir = dataset.new_run()
-        fresh = engine([(step.path, input_dir) for step in plan if step.row is None])
-        previous_rows = ({name: PreviousRows(committed / f"{name}.parquet", schema, previous.position)
-                          for name, schema in DOCUMENT_TABLES.items()} if previous else {})
-        near_duplicates = NearDuplicateIndex()
-        try:
-            with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
-                for step in plan:
-                    result, batches, signature = _rows_of(step, fresh, previous_rows)
-                    summary.reused += step.reused
-                    manifest = result.manifest
-                    if manifest["status"] == "failed":
-                        _report_failure(manifest)
-                    if manifest["status"] == "ok":
-                        batches["documents"] = _with_duplicate_of(
-                            batches["documents"], near_duplicates.original_of(manifest["doc_id"], signature))
-                        for table, batch in batches.items():
-                            out.add(table, batch)
-                            summary.rows[table] += batch.num_rows
-                    _count(summary, manifest)
-                    out.add("manifest", {name: [value] for name, value in manifest.items()})
-                    if on_file:
-                        on_file(result)
-        finally:
-            fresh.close()  # the workers end before the derived tables are built
+        _write_document_tables(run_dir, plan, engine, input_dir, previous, committed, fingerprint, summary, on_file)
         if summary.ok == 0:  # the new run is never switched in: the old tables stay
             dataset.discard(run_dir)
             raise NothingReadable(f"no report under {input_dir} could be read "
@@ -316,6 +293,38 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write_document_tables(run_dir: Path, plan: list["_Step"], engine: Engine, input_dir: Path,
+                           previous: "PreviousRun | None", committed: Path | None, fingerprint: str,
+                           summary: RunSummary, on_file: Callable[[FileResult], None] | None) -> None:
+    """The document tables and the manifest of `plan` in `run_dir`, counted in `summary`. The workers,
+    the near-duplicate index and the previous tables' readers are gone when it returns, before the
+    derived tables are built."""
+    fresh = engine([(step.path, input_dir) for step in plan if step.row is None])
+    previous_rows = ({name: PreviousRows(committed / f"{name}.parquet", schema, previous.position)
+                      for name, schema in DOCUMENT_TABLES.items()} if previous else {})
+    near_duplicates = NearDuplicateIndex()
+    try:
+        with OutputSet(run_dir, TABLES, metadata={FINGERPRINT_KEY: fingerprint.encode()}) as out:
+            for step in plan:
+                result, batches, signature = _rows_of(step, fresh, previous_rows)
+                summary.reused += step.reused
+                manifest = result.manifest
+                if manifest["status"] == "failed":
+                    _report_failure(manifest)
+                if manifest["status"] == "ok":
+                    batches["documents"] = _with_duplicate_of(
+                        batches["documents"], near_duplicates.original_of(manifest["doc_id"], signature))
+                    for table, batch in batches.items():
+                        out.add(table, batch)
+                        summary.rows[table] += batch.num_rows
+                _count(summary, manifest)
+                out.add("manifest", {name: [value] for name, value in manifest.items()})
+                if on_file:
+                    on_file(result)
+    finally:
+        fresh.close()
 
 
 def _rows_of(step: "_Step", fresh: Iterator[FileResult], previous_rows: dict[str, PreviousRows]) -> tuple[
