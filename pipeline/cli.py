@@ -104,7 +104,8 @@ def main() -> None:
     Exit status: 0 done; 1 inputs failed (--strict) or tables missing; 2 bad usage;
     3 no such input; 4 no report in the folder; 5 nothing readable; 6 output not
     writable; 7 optional dependencies missing; 8 another run is writing into the output
-    folder; 9 the Dask cluster has no worker; 70 internal error (a bug).
+    folder; 9 the Dask cluster has no worker; 10 the derived tables need a larger
+    POLICYMINE_DUCKDB_MEMORY; 70 internal error (a bug).
     """
 
 

@@ -53,6 +53,13 @@ class EngineUnavailable(PolicymineError):
     exit_code = 9
 
 
+class MemoryBudget(PolicymineError):
+    """The derived tables need more memory than DuckDB's budget allows, or the budget set
+    (POLICYMINE_DUCKDB_MEMORY) is not a memory size."""
+
+    exit_code = 10
+
+
 class TablesNotFound(PolicymineError):
     """A command that reads the tables was pointed at a folder without them."""
 

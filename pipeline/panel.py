@@ -26,7 +26,11 @@ handed to the writer a batch at a time, so the derived phase does not grow with 
 """
 from __future__ import annotations
 
+import ctypes
+import logging
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,10 +38,15 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from extractors.codes import UNIT_FAMILY, unit_family
+from pipeline.errors import MemoryBudget
 from pipeline.schema import DERIVED_TABLES, PANEL
 from pipeline.writer import OutputSet
+
+log = logging.getLogger("policymine")
+_LIBC = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
 
 # How far an approximate figure (约, 近, 左右) may be from an exact one and still agree with it:
 # "近3.7万" and 36,912 are the same figure, rounded.
@@ -68,19 +77,57 @@ CREATE VIEW usable AS
 
 
 @contextmanager
-def connect() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A DuckDB connection within the derived tables' memory budget, with the macro `report_year`.
-    What does not fit spills into a folder of its own under the system's temporary folder, removed
-    with the connection (DuckDB's default, `.tmp` in the working directory, would litter wherever
-    the command was run)."""
-    with tempfile.TemporaryDirectory(prefix="policymine-duckdb-") as spill:
-        db = duckdb.connect(os.path.join(spill, "derived.duckdb"),
-                            config={"memory_limit": DUCKDB_MEMORY, "threads": 2, "temp_directory": spill})
-        try:
-            db.execute(REPORT_YEAR_SQL)
-            yield db
-        finally:
-            db.close()
+def connect(workspace: str, memory: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection within the memory budget `memory` (DUCKDB_MEMORY when None), with the
+    macro `report_year`, whose database file and spills are in `workspace` (DuckDB's default, `.tmp`
+    in the working directory, would litter wherever the command was run)."""
+    db = duckdb.connect(os.path.join(workspace, "derived.duckdb"),
+                        config={"memory_limit": memory or DUCKDB_MEMORY, "threads": 2, "temp_directory": workspace})
+    try:
+        db.execute(REPORT_YEAR_SQL)
+        yield db
+    finally:
+        db.close()
+        _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """Hand the pages the process has freed back to the system. DuckDB frees its memory when it
+    closes, but the C library keeps freed pages scattered among live ones in the process: 300 MB
+    after the theme shares of 40,000 reports, the next step's starting point. glibc only."""
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
+
+
+def _copy_sorted(db: duckdb.DuckDBPyConnection, query: str, destination: str) -> None:
+    """The rows of `query`, in its order, into the parquet file `destination`: DuckDB sorts and
+    writes within its budget, and the rows are then read a batch at a time once the connection,
+    with the memory DuckDB keeps until it closes, is gone."""
+    quoted = destination.replace("'", "''")  # COPY cannot take a bound parameter
+    db.execute(f"COPY ({query}) TO '{quoted}' (FORMAT parquet)")
+
+
+def _batches(path: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    yield from pq.ParquetFile(path).iter_batches(batch_rows)
+
+
+def _place_ranges(rows_per_place: list[tuple[str, int]], rows_per_range: int) -> list[tuple[str, str]]:
+    """Consecutive ranges (first, last) of the sorted places, each of about `rows_per_range` rows
+    (a place is never split, so a range may hold more)."""
+    ranges, first, rows = [], None, 0
+    for place, n in rows_per_place:
+        first = place if first is None else first
+        rows += n
+        if rows >= rows_per_range:
+            ranges.append((first, place))
+            first, rows = None, 0
+    if first is not None:
+        ranges.append((first, rows_per_place[-1][0]))
+    return ranges
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 # DuckDB reconciles the mentions in steps, each a table of its own: it streams the indicator and
@@ -169,8 +216,14 @@ FROM evidence w
 JOIN groups g USING (region_code, period, indicator_code)
 LEFT JOIN codes k ON k.code = w.indicator_code
 """)
-# The rows, sorted alone: a sort beside the joins that make the rows overran the budget.
-PANEL_ORDER_SQL = "SELECT * FROM panel_rows ORDER BY region_code, period, indicator_code"
+# The rows, sorted alone (a sort beside the joins that make the rows overran the budget), a range of
+# places at a time: one sort of the 409,722 rows of 40,000 generated reports, with their evidence
+# sentences and lists, overran a budget of 128 MB. (region_code, period, indicator_code) is the
+# panel's key, so the ranges' rows in turn are the whole panel in order.
+PANEL_SORT_ROWS = 50_000
+PANEL_PLACES_SQL = "SELECT region_code, count(*) FROM panel_rows GROUP BY region_code ORDER BY region_code"
+PANEL_RANGE_SQL = ("SELECT * FROM panel_rows WHERE region_code BETWEEN {first} AND {last} "
+                   "ORDER BY region_code, period, indicator_code")
 # How far an approximate figure may be from an exact one (APPROX_TOLERANCE) as the factors of its interval.
 APPROX_FACTORS = {"approx_low": 1 - APPROX_TOLERANCE, "approx_high": 1 + APPROX_TOLERANCE}
 MENTION_COLUMNS = ["doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
@@ -195,28 +248,34 @@ def _register(db, name: str, table: pa.Table | Path, columns: list[str] | None =
 
 
 def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sentences: pa.Table | Path,
-                  indicator_info: Mapping[str, tuple], batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+                  indicator_info: Mapping[str, tuple], batch_rows: int | None = None,
+                  memory: str | None = None) -> Iterator[pa.RecordBatch]:
     """Panel rows (schema `PANEL`, sorted by region code, period and indicator code) in record
     batches. Each table is in memory or the path of its parquet file, which DuckDB streams within
-    its memory budget; `indicator_info` maps an indicator code to (Chinese name, English name,
-    canonical unit, kind)."""
+    its memory budget (`memory`, DUCKDB_MEMORY when None); `indicator_info` maps an indicator code
+    to (Chinese name, English name, canonical unit, kind)."""
     codes = pa.Table.from_pylist(
         [{"code": code, "name_zh": zh, "name_en": en, "unit": unit,
           "family": unit_family(unit) if unit is not None else None, "kind": kind}
          for code, (zh, en, unit, kind) in indicator_info.items()],
         schema=pa.schema([(column, pa.string()) for column in ("code", "name_zh", "name_en", "unit", "family", "kind")]))
     families = pa.table({"unit": list(UNIT_FAMILY), "family": list(UNIT_FAMILY.values())})
-    with connect() as db:
-        _register(db, "documents", documents, DOCUMENT_COLUMNS)
-        db.execute(USABLE_DOCUMENTS_SQL)
-        db.register("codes", codes)
-        db.register("unit_families", families)
-        _register(db, "mentions", indicators, MENTION_COLUMNS, row_number=True)
-        _register(db, "sentences", sentences, ["doc_id", "sentence_id", "text"])
-        for step in PANEL_STEPS:
-            db.execute(step, APPROX_FACTORS if "$approx" in step else None)
-        reader = db.sql(PANEL_ORDER_SQL).to_arrow_reader(batch_rows or BATCH_ROWS)
-        for batch in reader:
+    with tempfile.TemporaryDirectory(prefix="policymine-duckdb-") as workspace:
+        with connect(workspace, memory) as db:
+            _register(db, "documents", documents, DOCUMENT_COLUMNS)
+            db.execute(USABLE_DOCUMENTS_SQL)
+            db.register("codes", codes)
+            db.register("unit_families", families)
+            _register(db, "mentions", indicators, MENTION_COLUMNS, row_number=True)
+            _register(db, "sentences", sentences, ["doc_id", "sentence_id", "text"])
+            for step in PANEL_STEPS:
+                db.execute(step, APPROX_FACTORS if "$approx" in step else None)
+            sorted_parts = []
+            for first, last in _place_ranges(db.execute(PANEL_PLACES_SQL).fetchall(), PANEL_SORT_ROWS):
+                sorted_parts.append(os.path.join(workspace, f"panel-{len(sorted_parts)}.parquet"))
+                _copy_sorted(db, PANEL_RANGE_SQL.format(first=_sql_string(first), last=_sql_string(last)),
+                             sorted_parts[-1])
+        for batch in (batch for part in sorted_parts for batch in _batches(part, batch_rows or BATCH_ROWS)):
             yield pa.RecordBatch.from_arrays(
                 [batch.column(name).cast(field.type) for name, field in zip(PANEL.names, PANEL)], schema=PANEL)
 
@@ -225,6 +284,12 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
 # At 40,000 generated reports the panel's steps fit 256 MB (the derived phase is then the run's
 # memory peak, 872 MiB of the process tree); 128 MB did not, in a whole run.
 DUCKDB_MEMORY = "256MB"
+# Not every operator spills (a window's partitions, an ordered aggregate's lists): a corpus whose
+# derived tables overrun DUCKDB_MEMORY has them built once more within this, rather than losing
+# the run. The user's own budget, when set, is the only one tried.
+DUCKDB_MEMORY_RETRY = "1GB"
+BUDGET_VARIABLE = "POLICYMINE_DUCKDB_MEMORY"
+MEMORY_SIZE = re.compile(r"\d+(?:\.\d+)?\s*(?:[KMGT]i?B)", re.IGNORECASE)
 
 # The character counts both theme-share tables are made of, made once for both: per document part
 # and per theme, a few rows a document (tables of the connection's own database file); the sentences
@@ -293,7 +358,8 @@ def _region_share_columns(part: dict[str, list]) -> dict[str, list]:
             "n_documents": part["n_documents"], "n_chars": part["region_chars"]}
 
 
-def theme_share_batches(documents, sections, sentences) -> Iterator[tuple[str, dict[str, list]]]:
+def theme_share_batches(documents, sections, sentences,
+                        memory: str | None = None) -> Iterator[tuple[str, dict[str, list]]]:
     """Theme shares per document part (one part per period a document covers) and per region and
     period: the rows of `theme_shares_document`, then of `theme_shares_region`, in batches (table
     name, columns) of at most BATCH_ROWS.
@@ -301,36 +367,63 @@ def theme_share_batches(documents, sections, sentences) -> Iterator[tuple[str, d
     A sentence belongs to the period of its section; a sentence outside any dated section belongs
     to the document's period when the document covers only one, and to no part otherwise. Each
     input is an Arrow table or the path of its parquet file; DuckDB aggregates and sorts them
-    within its memory budget, streaming the files, and only one batch at a time becomes Python
+    within its memory budget (`memory`, DUCKDB_MEMORY when None), streaming the files, and only one batch at a time becomes Python
     objects.
     """
-    with connect() as db:
-        _register(db, "documents", documents, DOCUMENT_COLUMNS)
-        _register(db, "sections", sections)
-        _register(db, "sentences", sentences)
-        db.execute(THEME_SHARES_SQL)
-        for name, query, columns in (("theme_shares_document", BY_PART_SQL, _document_share_columns),
-                                     ("theme_shares_region", BY_REGION_SQL, _region_share_columns)):
-            for batch in db.sql(query).to_arrow_reader(BATCH_ROWS):
+    tables = (("theme_shares_document", BY_PART_SQL, _document_share_columns),
+              ("theme_shares_region", BY_REGION_SQL, _region_share_columns))
+    with tempfile.TemporaryDirectory(prefix="policymine-duckdb-") as workspace:
+        with connect(workspace, memory) as db:
+            _register(db, "documents", documents, DOCUMENT_COLUMNS)
+            _register(db, "sections", sections)
+            _register(db, "sentences", sentences)
+            db.execute(THEME_SHARES_SQL)
+            for name, query, _ in tables:
+                _copy_sorted(db, query, os.path.join(workspace, f"{name}.parquet"))
+        for name, _, columns in tables:
+            for batch in _batches(os.path.join(workspace, f"{name}.parquet"), BATCH_ROWS):
                 yield name, columns(batch.to_pydict())
 
 
 def build_derived_tables(output_dir: Path) -> dict[str, int]:
-    """Read the document tables in `output_dir`, write the derived tables beside them; rows per table."""
+    """Read the document tables in `output_dir`, write the derived tables beside them; rows per table.
+
+    Raises `MemoryBudget` when they do not fit DuckDB's memory budget: the budget of
+    BUDGET_VARIABLE when set, else DUCKDB_MEMORY and then, once, DUCKDB_MEMORY_RETRY."""
+    chosen = os.environ.get(BUDGET_VARIABLE, "").strip()
+    if chosen and not MEMORY_SIZE.fullmatch(chosen):
+        raise MemoryBudget(f"{BUDGET_VARIABLE}={chosen!r} is not a memory size such as 512MB or 2GB")
+    budgets = [chosen] if chosen else [DUCKDB_MEMORY, DUCKDB_MEMORY_RETRY]
+    _return_freed_memory()  # what the document phase freed: the derived phase starts from there
+    for attempt, budget in enumerate(budgets, start=1):
+        try:
+            return _write_derived_tables(Path(output_dir), budget)
+        except duckdb.OutOfMemoryException as exc:
+            if attempt < len(budgets):
+                log.warning("the derived tables overran DuckDB's memory budget of %s; building them again within %s",
+                            budget, budgets[attempt])
+                continue
+            raise MemoryBudget(
+                f"the derived tables (panel, theme shares) of {output_dir} did not fit DuckDB's memory budget of "
+                f"{budget}, and no table was replaced; run again with a larger budget, such as "
+                f"{BUDGET_VARIABLE}=4GB ({str(exc).splitlines()[0]})") from exc
+    raise AssertionError("unreachable: the last budget returns or raises")
+
+
+def _write_derived_tables(output_dir: Path, memory: str) -> dict[str, int]:
     from extractors.codes import catalogue
 
-    output_dir = Path(output_dir)
     documents = output_dir / "documents.parquet"
     # The indicator, sentence and section tables are read by DuckDB from their files: a corpus's
     # mentions and sentences are never all in memory.
     sentences, sections = output_dir / "sentences.parquet", output_dir / "sections.parquet"
     counts = dict.fromkeys(DERIVED_TABLES, 0)
     with OutputSet(output_dir, DERIVED_TABLES) as out:
-        for name, columns in theme_share_batches(documents, sections, sentences):
+        for name, columns in theme_share_batches(documents, sections, sentences, memory):
             out.add(name, columns)
             counts[name] += len(columns["theme"])
         info = {code: (item.name_zh, item.name_en, item.unit, item.kind) for code, item in catalogue().items()}
-        for batch in panel_batches(documents, output_dir / "indicators.parquet", sentences, info):
+        for batch in panel_batches(documents, output_dir / "indicators.parquet", sentences, info, memory=memory):
             out.add("panel", batch)
             counts["panel"] += batch.num_rows
     return counts

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from pipeline.errors import MemoryBudget
 from pipeline.panel import build_derived_tables, connect, panel_batches, theme_share_batches
 from pipeline.schema import (DERIVED_TABLES, DOCUMENTS, INDICATORS, PANEL, SECTIONS, SENTENCES,
                              THEME_SHARES_DOCUMENT, THEME_SHARES_REGION)
@@ -94,7 +96,7 @@ def test_the_report_year_comes_from_the_periods_when_the_date_is_unknown():
         return [{"period": period, "status": status} for period, status in pairs]
 
     def report_year(published, covered):
-        with connect() as db:
+        with tempfile.TemporaryDirectory() as workspace, connect(workspace) as db:
             return db.execute("SELECT report_year(?::DATE, ?::STRUCT(period VARCHAR, status VARCHAR)[])",
                               [published, covered]).fetchone()[0]
 
@@ -354,6 +356,7 @@ def test_the_panel_of_a_large_corpus_is_sorted_within_the_memory_budget(tmp_path
     # evidence sentences, were sorted while every join's hash table was still held. The same on a
     # smaller scale: 4,000 places, 50 sentences each, a 44 MB budget (that query needed over 48).
     monkeypatch.setattr("pipeline.panel.DUCKDB_MEMORY", "44MB")
+    monkeypatch.setattr("pipeline.panel.PANEL_SORT_ROWS", 1_500)  # sorted in three ranges of places
     documents = [document(f"d{i:05d}", "2021-03-17", region_code=f"{110000 + i}", region=f"某{i}市")
                  for i in range(4_000)]
     clause = "全市养老机构床位达到四千八百张"
@@ -367,3 +370,27 @@ def test_the_panel_of_a_large_corpus_is_sorted_within_the_memory_budget(tmp_path
     assert rows.column("region_code").to_pylist() == [d["region_code"] for d in documents]
     assert [text[:6] for text in rows.column("evidence_sentence").to_pylist()] == \
         rows.column("evidence_doc_id").to_pylist()
+
+
+def test_derived_tables_over_the_budget_are_built_again_within_the_larger_one(extracted, tmp_path, monkeypatch, caplog):
+    expected = {name: pq.read_table(extracted / f"{name}.parquet") for name in DERIVED_TABLES}
+    output = tmp_path / "tables"
+    shutil.copytree(extracted, output)
+    monkeypatch.setattr("pipeline.panel.DUCKDB_MEMORY", "1MB")  # too little for any query
+    monkeypatch.setattr("pipeline.panel.DUCKDB_MEMORY_RETRY", "256MB")
+    build_derived_tables(output)
+    assert "overran DuckDB's memory budget of 1MB; building them again within 256MB" in caplog.text
+    for name, table in expected.items():
+        assert pq.read_table(output / f"{name}.parquet").equals(table), name
+
+
+def test_a_budget_too_small_ends_in_one_clear_error_and_leaves_no_table(extracted, tmp_path, monkeypatch):
+    output = tmp_path / "tables"
+    shutil.copytree(extracted, output, ignore=shutil.ignore_patterns(*(f"{name}.parquet" for name in DERIVED_TABLES)))
+    monkeypatch.setenv("POLICYMINE_DUCKDB_MEMORY", "1MB")
+    with pytest.raises(MemoryBudget, match="did not fit DuckDB's memory budget of 1MB.*POLICYMINE_DUCKDB_MEMORY=4GB"):
+        build_derived_tables(output)
+    assert not [path.name for path in output.iterdir() if path.stem in DERIVED_TABLES or path.name.endswith(".tmp")]
+    monkeypatch.setenv("POLICYMINE_DUCKDB_MEMORY", "lots")
+    with pytest.raises(MemoryBudget, match="'lots' is not a memory size"):
+        build_derived_tables(output)
