@@ -84,6 +84,7 @@ def connect(workspace: str, memory: str | None = None) -> Iterator[duckdb.DuckDB
     db = duckdb.connect(os.path.join(workspace, "derived.duckdb"),
                         config={"memory_limit": memory or DUCKDB_MEMORY, "threads": 2, "temp_directory": workspace})
     try:
+        db.execute("SET enable_progress_bar = false")  # DuckDB's bar would cut into the run's own progress
         db.execute(REPORT_YEAR_SQL)
         yield db
     finally:
@@ -126,16 +127,15 @@ def _place_ranges(rows_per_place: list[tuple[str, int]], rows_per_range: int) ->
     return ranges
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 # DuckDB reconciles the mentions in steps, each a table of its own: it streams the indicator and
 # sentence tables from their files, so a corpus's mentions are never all in memory (DUCKDB_MEMORY
 # below). The tables are in a database file that DuckDB may spill from, and each step holds at most
 # one large join: as one query, with every join's hash table held beside the next, the panel of
 # 10,000 reports overran the budget, and sorting its rows as they came out of the joins did at 40,000.
-PANEL_STEPS = ("""
+#
+# First, for the whole corpus, the mentions a panel row may come from, and the sentences that may
+# be a row's evidence (read once: the sentence table is the largest input).
+PANEL_CORPUS_STEPS = ("""
 CREATE TABLE judged AS
 WITH candidates AS (
     SELECT m.*, d.region_code, d.region, d.province, d.admin_level, d.report_year
@@ -151,7 +151,20 @@ FROM candidates c
 LEFT JOIN codes k ON k.code = c.indicator_code
 LEFT JOIN unit_families f ON f.unit = c.unit
 """, """
-CREATE TABLE winners AS
+CREATE TABLE evidence_sentences AS
+SELECT s.doc_id, s.sentence_id, s.text FROM sentences s
+SEMI JOIN (SELECT DISTINCT doc_id, sentence_id FROM judged WHERE fits) j
+     ON s.doc_id = j.doc_id AND s.sentence_id = j.sentence_id
+""")
+# How many mentions each place has, for cutting the places into ranges.
+PANEL_PLACES_SQL = "SELECT region_code, count(*) FROM judged GROUP BY region_code ORDER BY region_code"
+# Then, a range of places at a time, each ranking and grouping: a window over the partitions and an
+# ordered list per group hold their rows in memory whatever the budget, which for the 1.3 M
+# mentions of 40,000 generated reports at once took the process 140 MB further than for 10,000.
+# A panel row's key starts with its place, so the ranges' rows in turn are the whole panel.
+PANEL_RANGE_ROWS = 50_000
+PANEL_RANGE_STEPS = ("""
+CREATE OR REPLACE TABLE winners AS
 WITH ranked AS (
     SELECT *, row_number() OVER (
         PARTITION BY region_code, period, indicator_code
@@ -159,16 +172,17 @@ WITH ranked AS (
                  -- a report of unknown date ranks after every dated one
                  abs(report_year - CAST(period[1:4] AS INTEGER)) NULLS LAST,
                  qualifier IS DISTINCT FROM 'exact', doc_id, char_start, row_number) AS rank
-    FROM (SELECT *, CASE status WHEN 'actual' THEN 0 ELSE 1 END AS status_rank FROM judged WHERE fits)
+    FROM (SELECT *, CASE status WHEN 'actual' THEN 0 ELSE 1 END AS status_rank FROM judged
+          WHERE fits AND region_code BETWEEN $first AND $last)
 )
 -- only the mentions of the status that won (an actual beats a target)
 SELECT * FROM ranked
 QUALIFY status_rank = min(status_rank) OVER (PARTITION BY region_code, period, indicator_code)
 """, """
-CREATE TABLE groups AS
+CREATE OR REPLACE TABLE groups AS
 WITH refused AS (
     SELECT region_code, period, indicator_code, count(*) AS n_refused
-    FROM judged WHERE NOT fits GROUP BY ALL
+    FROM judged WHERE NOT fits AND region_code BETWEEN $first AND $last GROUP BY ALL
 ), bounded AS (
     SELECT *,
            CASE WHEN qualifier = 'approx' THEN least(value * $approx_low, value * $approx_high)
@@ -195,12 +209,13 @@ SELECT g.*, coalesce(x.n_refused, 0) AS n_refused,
                 CASE WHEN isfinite(lowest_high) THEN abs(lowest_high) ELSE 1.0 END) AS scale
 FROM grouped g LEFT JOIN refused x USING (region_code, period, indicator_code)
 """, """
-CREATE TABLE evidence AS
+CREATE OR REPLACE TABLE evidence AS
 SELECT w.*, s.text FROM winners w
-LEFT JOIN sentences s ON s.doc_id = w.doc_id AND s.sentence_id = w.sentence_id
+LEFT JOIN evidence_sentences s ON s.doc_id = w.doc_id AND s.sentence_id = w.sentence_id
 WHERE w.rank = 1
-""", """
-CREATE TABLE panel_rows AS
+""")
+# The range's rows, sorted alone (a sort beside the joins that make the rows overran the budget).
+PANEL_RANGE_ROWS_SQL = """
 SELECT w.region_code, w.region, w.province, w.admin_level, w.period, w.indicator_code,
        k.name_zh AS indicator_name_zh, k.name_en AS indicator_name_en, w.status,
        CAST(w.value AS DOUBLE) AS value, coalesce(k.unit, w.unit) AS unit,
@@ -215,15 +230,8 @@ SELECT w.region_code, w.region, w.province, w.admin_level, w.period, w.indicator
 FROM evidence w
 JOIN groups g USING (region_code, period, indicator_code)
 LEFT JOIN codes k ON k.code = w.indicator_code
-""")
-# The rows, sorted alone (a sort beside the joins that make the rows overran the budget), a range of
-# places at a time: one sort of the 409,722 rows of 40,000 generated reports, with their evidence
-# sentences and lists, overran a budget of 128 MB. (region_code, period, indicator_code) is the
-# panel's key, so the ranges' rows in turn are the whole panel in order.
-PANEL_SORT_ROWS = 50_000
-PANEL_PLACES_SQL = "SELECT region_code, count(*) FROM panel_rows GROUP BY region_code ORDER BY region_code"
-PANEL_RANGE_SQL = ("SELECT * FROM panel_rows WHERE region_code BETWEEN {first} AND {last} "
-                   "ORDER BY region_code, period, indicator_code")
+ORDER BY region_code, period, indicator_code
+"""
 # How far an approximate figure may be from an exact one (APPROX_TOLERANCE) as the factors of its interval.
 APPROX_FACTORS = {"approx_low": 1 - APPROX_TOLERANCE, "approx_high": 1 + APPROX_TOLERANCE}
 MENTION_COLUMNS = ["doc_id", "sentence_id", "char_start", "char_end", "surface", "value", "unit", "qualifier",
@@ -268,13 +276,15 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
             db.register("unit_families", families)
             _register(db, "mentions", indicators, MENTION_COLUMNS, row_number=True)
             _register(db, "sentences", sentences, ["doc_id", "sentence_id", "text"])
-            for step in PANEL_STEPS:
-                db.execute(step, APPROX_FACTORS if "$approx" in step else None)
+            for step in PANEL_CORPUS_STEPS:
+                db.execute(step)
             sorted_parts = []
-            for first, last in _place_ranges(db.execute(PANEL_PLACES_SQL).fetchall(), PANEL_SORT_ROWS):
+            for first, last in _place_ranges(db.execute(PANEL_PLACES_SQL).fetchall(), PANEL_RANGE_ROWS):
+                parameters = {"first": first, "last": last, **APPROX_FACTORS}
+                for step in PANEL_RANGE_STEPS:
+                    db.execute(step, {name: value for name, value in parameters.items() if f"${name}" in step})
                 sorted_parts.append(os.path.join(workspace, f"panel-{len(sorted_parts)}.parquet"))
-                _copy_sorted(db, PANEL_RANGE_SQL.format(first=_sql_string(first), last=_sql_string(last)),
-                             sorted_parts[-1])
+                _copy_sorted(db, PANEL_RANGE_ROWS_SQL, sorted_parts[-1])
         for batch in (batch for part in sorted_parts for batch in _batches(part, batch_rows or BATCH_ROWS)):
             yield pa.RecordBatch.from_arrays(
                 [batch.column(name).cast(field.type) for name, field in zip(PANEL.names, PANEL)], schema=PANEL)

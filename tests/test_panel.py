@@ -356,7 +356,7 @@ def test_the_panel_of_a_large_corpus_is_sorted_within_the_memory_budget(tmp_path
     # evidence sentences, were sorted while every join's hash table was still held. The same on a
     # smaller scale: 4,000 places, 50 sentences each, a 44 MB budget (that query needed over 48).
     monkeypatch.setattr("pipeline.panel.DUCKDB_MEMORY", "44MB")
-    monkeypatch.setattr("pipeline.panel.PANEL_SORT_ROWS", 1_500)  # sorted in three ranges of places
+    monkeypatch.setattr("pipeline.panel.PANEL_RANGE_ROWS", 1_500)  # made in three ranges of places
     documents = [document(f"d{i:05d}", "2021-03-17", region_code=f"{110000 + i}", region=f"某{i}市")
                  for i in range(4_000)]
     clause = "全市养老机构床位达到四千八百张"
