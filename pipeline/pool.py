@@ -14,12 +14,6 @@ Results come back in input order, which keeps the tables byte-identical whatever
 the number of workers; the other workers keep going while one file is slow, up
 to `AHEAD_PER_WORKER` files ahead of it, so a slow file holds back the writing
 of the rest by at most the time budget.
-
-A worker is replaced by a fresh one after `FILES_PER_WORKER` files, as
-multiprocessing's `maxtasksperchild` does: what a worker keeps between files (its
-bounded caches of clause readings, the allocator's scattered free pages) would
-otherwise grow with the corpus, and a fresh fork shares the parent's loaded
-lexicons again.
 """
 from __future__ import annotations
 
@@ -40,10 +34,6 @@ DEFAULT_MEMORY_MB_PER_FILE = 4096
 AHEAD_PER_WORKER = 8
 # Files given to a worker at a time: the one it works on and the next.
 FILES_HELD = 2
-# Files a worker processes before it is replaced. In one process over generated reports, memory
-# grew 276 → 284 → 320 MiB at 500 / 1,000 / 8,000 files (caches filling, then churning); a fork
-# and a first file with cold caches cost a fraction of a second, under 1% of 1,000 files.
-FILES_PER_WORKER = 1000
 
 
 @dataclass(frozen=True)
@@ -111,13 +101,11 @@ class _Worker:
         child.close()
         self.held: deque[int] = deque()  # the indices of the files given, the first being worked on
         self.started = 0.0  # when the first began
-        self.given = 0
 
     def give(self, index: int, job) -> None:
         if not self.held:
             self.started = time.monotonic()
         self.held.append(index)
-        self.given += 1
         self.connection.send(job)
 
     def stop(self) -> None:
@@ -131,8 +119,7 @@ def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, b
                  initializer: Callable[[], None] | None = None) -> Iterator[Result]:
     """`work` over `jobs` in `workers` processes, results in input order; a job over its
     budget or whose worker dies yields `on_failure(job, reason)` instead. Each worker calls
-    `initializer` once before its first job, and is replaced once it has been given
-    FILES_PER_WORKER jobs."""
+    `initializer` once before its first job."""
     if not jobs:
         return
     context = multiprocessing.get_context("fork")
@@ -141,15 +128,10 @@ def budgeted_map(work: Callable[[Job], Result], jobs: list[Job], workers: int, b
         pool.append(_Worker(context, work, budget, close_fds, pool, initializer))
     done: dict[int, Result] = {}
     next_job = next_result = 0
-    files_per_worker = FILES_PER_WORKER
     try:
         while next_result < len(jobs):
-            for position, worker in enumerate(pool):
-                if worker.given >= files_per_worker and not worker.held and next_job < len(jobs):
-                    worker.stop()
-                    pool[position] = worker = _Worker(context, work, budget, close_fds,
-                                                      [w for w in pool if w is not worker], initializer)
-                while len(worker.held) < FILES_HELD and worker.given < files_per_worker and next_job < len(jobs) \
+            for worker in pool:
+                while len(worker.held) < FILES_HELD and next_job < len(jobs) \
                         and next_job < next_result + AHEAD_PER_WORKER * len(pool):
                     worker.give(next_job, jobs[next_job])
                     next_job += 1

@@ -6,7 +6,6 @@ import os
 import shutil
 import time
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -270,35 +269,3 @@ def test_an_output_folder_copied_through_its_links_is_repaired_not_a_crash(tmp_p
     assert result.exit_code == 0, result.output
     assert (copied / ".runs" / "current").is_symlink()
     assert pq.read_table(copied / "indicators.parquet").equals(before)
-
-
-def _job_and_worker(job: int) -> tuple[int, int]:
-    return job, os.getpid()
-
-
-def test_a_worker_is_replaced_after_its_share_of_files_and_results_stay_in_order(monkeypatch):
-    from pipeline import pool
-
-    monkeypatch.setattr(pool, "FILES_PER_WORKER", 3)
-    results = list(pool.budgeted_map(_job_and_worker, list(range(20)), 2, pool.Budget(),
-                                     on_failure=lambda job, reason: (job, reason)))
-    assert [job for job, _ in results] == list(range(20))
-    jobs_per_process = Counter(pid for _, pid in results)
-    assert max(jobs_per_process.values()) <= 3
-    assert len(jobs_per_process) >= 7
-    assert os.getpid() not in jobs_per_process
-
-
-def test_replacing_workers_every_few_files_changes_no_table(tmp_path, monkeypatch):
-    from pipeline import pool
-
-    corpus = tmp_path / "in"
-    corpus.mkdir()
-    for path in sorted(RAW.glob("*.txt")):  # more files than workers: each is replaced at least once
-        shutil.copy(path, corpus / path.name)
-    assert extract(str(corpus), str(tmp_path / "whole"), "--workers", "2").exit_code == 0
-    monkeypatch.setattr(pool, "FILES_PER_WORKER", 1)
-    assert extract(str(corpus), str(tmp_path / "replaced"), "--workers", "2").exit_code == 0
-    for table in ("documents", "sentences", "indicators", "themes", "panel"):
-        assert pq.read_table(tmp_path / "whole" / f"{table}.parquet").equals(
-            pq.read_table(tmp_path / "replaced" / f"{table}.parquet")), table
