@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from extractors import TEXT_CACHE_ENTRIES
 from pipeline.lexicons import load_yaml
 
 CATALOGUE_FILE = "indicators.yaml"
@@ -316,7 +317,7 @@ def _hits(text: str, family: str) -> list[_Hit]:
     return out
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _cached_hits(text: str, family: str) -> tuple[_Hit, ...]:
     # Subjects recur across reports (低保标准, 养老机构床位 …) and the figures of one clause
     # share its window: their hits are worth keeping.
@@ -339,7 +340,7 @@ def _best(hits: Iterable[_Hit], context_text: str, theme: str | None, kind_cue: 
     return best_code
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _informative_length(text: str) -> int:
     return len(_NON_INFORMATIVE.sub("", _catalogue().generic_words.sub("", text)))
 

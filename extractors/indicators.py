@@ -45,6 +45,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from extractors import TEXT_CACHE_ENTRIES
 from extractors.codes import assign_code, catalogue
 from extractors.quantities import CLAUSE_BREAK, clause_bounds, find_quantities, grammar, is_change
 from extractors.themes import read as read_themes
@@ -64,14 +65,14 @@ DEADLINE_CUE = re.compile(r"(?:到|至)(?<!截至)\s*((?:19|20)\d\d)\s*年(?:底
 TIGHT_GAP = re.compile(r"^[、和及与或\s]*$")
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def tagged_words(text: str) -> tuple[Token, ...]:
     """jieba words of `text` with POS tags. The subject rules cut and re-read the same
     pieces of a clause many times, and subjects recur across reports."""
     return tuple(_tag_words(text))
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _theme_evidence(text: str) -> dict[str, float]:
     """The theme weights that `text` names (shared: do not mutate). Every figure of a sentence
     reads the sentence and its clause again, and subjects and headings recur across reports.

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from extractors import TEXT_CACHE_ENTRIES
+
 CN_DIGIT_VALUES = {
     "零": 0, "〇": 0, "○": 0,
     "一": 1, "壹": 1, "幺": 1,
@@ -284,7 +286,7 @@ def run_numerals(run: re.Match[str]) -> list[Numeral]:
             for n in parsed_run(run.group())]
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def parsed_run(run: str) -> tuple[Numeral, ...]:
     """The numerals of one run of numeral characters, offsets relative to the run.
 
