@@ -159,8 +159,9 @@ SEMI JOIN (SELECT DISTINCT doc_id, sentence_id FROM judged WHERE fits) j
 # How many mentions each place has, for cutting the places into ranges.
 PANEL_PLACES_SQL = "SELECT region_code, count(*) FROM judged GROUP BY region_code ORDER BY region_code"
 # Then, a range of places at a time, each ranking and grouping: a window over the partitions and an
-# ordered list per group hold their rows in memory whatever the budget, which for the 1.3 M
-# mentions of 40,000 generated reports at once took the process 140 MB further than for 10,000.
+# ordered list per group hold their rows in memory whatever the budget, which for the 0.9 M
+# candidate mentions of 40,000 generated reports at once took the process 140 MB further than for
+# 10,000.
 # A panel row's key starts with its place, so the ranges' rows in turn are the whole panel.
 PANEL_RANGE_ROWS = 50_000
 PANEL_RANGE_STEPS = ("""
