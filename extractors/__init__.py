@@ -1,7 +1,7 @@
 """Extractors: document metadata, indicator mentions and policy themes."""
 
 # Entries kept by each cache of results per piece of text that recurs across reports (a clause's
-# tagged words and theme weights, its code hits, a run of numerals). A worker meets tens of thousands
+# tagged words, theme weights and subject pieces, its code hits, a run of numerals). A worker meets tens of thousands
 # of reports; a cache this size fills within its first few thousand, so the worker's memory stays flat
 # after that. Measured in one process over generated reports, RSS after 2,000 / 10,000 reports:
 # 274 / 288 MiB at this size, 281 / 311 MiB with the two largest at 8,192, and 293 → 334 MiB between

@@ -135,7 +135,7 @@ def unit_family(unit: str) -> str:
     return UNIT_FAMILY.get(unit, unit)
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def normalise(text: str) -> str:
     # cached: every figure of a sentence brings the same sentence. A regex and str.replace are
     # several times faster than str.translate with a mapping on CJK text.

@@ -256,7 +256,7 @@ def _after_last_scope(text: str, c: Cues) -> str:
     return text
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _clean_left(text: str, c: Cues) -> str:
     text = "".join(text.split())  # without whitespace (str.split and \s agree on what it is)
     text = _strip_right(text, c)
@@ -287,7 +287,7 @@ def _predicate_at(words, k: int, c: Cues) -> bool:
     return False
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _right_parts(text: str, c: Cues) -> tuple[str, str]:
     """What a figure counts, after it: (noun phrase, predicate).
 
@@ -706,7 +706,7 @@ def _is_verb(word, c: Cues) -> bool:
         or word.text in c.lead
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _noun_tail(text: str, c: Cues) -> str:
     """The noun phrase that ends `text` (建成床位 → 床位, 发放临时救助资金 → 临时救助资金)."""
     if not text:
@@ -730,7 +730,7 @@ def _noun_tail(text: str, c: Cues) -> str:
     return _balanced_strip(text[start:])
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def _is_generic(head: str, c: Cues) -> bool:
     """A noun that needs its topic: 项目, 资金, 群众 … possibly after verbs (兑现资金)."""
     words = [w for w in tagged_words(head) if not _is_verb(w, c)]
