@@ -289,6 +289,7 @@ def run_extract(input_dir: Path, output_dir: Path, force: bool = False, engine: 
                                   f"({summary.failed} failed, {summary.skipped} skipped); no table was replaced")
         from pipeline import panel  # DuckDB: imported by the runs that build the derived tables
 
+        del plan, previous  # a few hundred bytes an input: the derived phase starts without them
         panel.build_derived_tables(run_dir)
         dataset.commit(run_dir)
     summary.seconds = time.perf_counter() - started
