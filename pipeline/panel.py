@@ -21,8 +21,9 @@ Figures of the winning status that cannot all be true at once set `conflict`;
 they are listed in `values_reported` (`n_values` distinct values) and never averaged.
 A document whose `duplicate_of` is set contributes nothing, so a report published twice counts once.
 
-Both tables are built by DuckDB from the parquet files within a memory budget (DUCKDB_MEMORY) and
-handed to the writer a batch at a time, so the derived phase does not grow with the corpus.
+Both tables are built by DuckDB from the parquet files within a memory budget (DUCKDB_MEMORY), the
+panel's ranking and grouping a range of places at a time, and handed to the writer a batch at a time,
+so the derived phase grows little with the corpus.
 """
 from __future__ import annotations
 
@@ -292,8 +293,8 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
 
 
 # DuckDB spills to disk beyond this, so the derived tables stay within the pipeline's memory budget.
-# At 40,000 generated reports the panel's steps fit 256 MB (the derived phase is then the run's
-# memory peak, 872 MiB of the process tree); 128 MB did not, in a whole run.
+# At 40,000 generated reports the derived phase peaks at 516–552 MiB of the process tree (session 4,
+# before the ranged steps: 872 MiB, and 128 MB did not fit in a whole run).
 DUCKDB_MEMORY = "256MB"
 # Not every operator spills (a window's partitions, an ordered aggregate's lists): a corpus whose
 # derived tables overrun DUCKDB_MEMORY has them built once more within this, rather than losing
