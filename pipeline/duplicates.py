@@ -83,9 +83,10 @@ def signature(sentences: list[str]) -> Signature | None:
     return minhash(keys)
 
 
-def jaccard(first: Signature, second: Signature) -> float:
-    """The Jaccard similarity the two signatures estimate: the share of equal values."""
-    return float(np.count_nonzero(first == second)) / float(len(first))
+def jaccard(first: Signature | np.ndarray, second: Signature) -> float | np.ndarray:
+    """The Jaccard similarity the two signatures estimate: the share of equal values. `first` may be
+    several signatures, one a row, for their similarities to `second`."""
+    return np.count_nonzero(first == second, axis=-1) / first.shape[-1]
 
 
 class NearDuplicateIndex:
@@ -118,9 +119,9 @@ class NearDuplicateIndex:
         band_keys = [hash(signature[band * ROWS:(band + 1) * ROWS].tobytes()) for band in range(BANDS)]
         candidates = sorted(self._candidates(band_keys))
         if candidates:
-            agreeing = np.count_nonzero(self.signatures[candidates] == signature, axis=1)
-            for row, n_equal in zip(candidates, agreeing.tolist()):
-                if n_equal / NUM_PERM >= THRESHOLD:  # `jaccard`, the earliest original first
+            similarities = jaccard(self.signatures[candidates], signature)
+            for row, similarity in zip(candidates, similarities.tolist()):  # the earliest original first
+                if similarity >= THRESHOLD:
                     return self.doc_ids[row]
         row = len(self.doc_ids)
         if row == len(self.signatures):
