@@ -379,8 +379,8 @@ def theme_share_batches(documents, sections, sentences,
     A sentence belongs to the period of its section; a sentence outside any dated section belongs
     to the document's period when the document covers only one, and to no part otherwise. Each
     input is an Arrow table or the path of its parquet file; DuckDB aggregates and sorts them
-    within its memory budget (`memory`, DUCKDB_MEMORY when None), streaming the files, and only one batch at a time becomes Python
-    objects.
+    within its memory budget (`memory`, DUCKDB_MEMORY when None), streaming the files, and only one
+    batch at a time becomes Python objects.
     """
     tables = (("theme_shares_document", BY_PART_SQL, _document_share_columns),
               ("theme_shares_region", BY_REGION_SQL, _region_share_columns))
@@ -407,19 +407,19 @@ def build_derived_tables(output_dir: Path) -> dict[str, int]:
         raise MemoryBudget(f"{BUDGET_VARIABLE}={chosen!r} is not a memory size such as 512MB or 2GB")
     budgets = [chosen] if chosen else [DUCKDB_MEMORY, DUCKDB_MEMORY_RETRY]
     _return_freed_memory()  # what the document phase freed: the derived phase starts from there
-    for attempt, budget in enumerate(budgets, start=1):
+    for budget, larger in zip(budgets, budgets[1:]):
         try:
             return _write_derived_tables(Path(output_dir), budget)
-        except duckdb.OutOfMemoryException as exc:
-            if attempt < len(budgets):
-                log.warning("the derived tables overran DuckDB's memory budget of %s; building them again within %s",
-                            budget, budgets[attempt])
-                continue
-            raise MemoryBudget(
-                f"the derived tables (panel, theme shares) of {output_dir} did not fit DuckDB's memory budget of "
-                f"{budget}, and no table was replaced; run again with a larger budget, such as "
-                f"{BUDGET_VARIABLE}=4GB ({str(exc).splitlines()[0]})") from exc
-    raise AssertionError("unreachable: the last budget returns or raises")
+        except duckdb.OutOfMemoryException:
+            log.warning("the derived tables overran DuckDB's memory budget of %s; building them again within %s",
+                        budget, larger)
+    try:
+        return _write_derived_tables(Path(output_dir), budgets[-1])
+    except duckdb.OutOfMemoryException as exc:
+        raise MemoryBudget(
+            f"the derived tables (panel, theme shares) of {output_dir} did not fit DuckDB's memory budget of "
+            f"{budgets[-1]}, and no table was replaced; run again with a larger budget, such as "
+            f"{BUDGET_VARIABLE}=4GB ({str(exc).splitlines()[0]})") from exc
 
 
 def _write_derived_tables(output_dir: Path, memory: str) -> dict[str, int]:
