@@ -15,12 +15,11 @@ stop its task, but the run goes on).
 from __future__ import annotations
 
 from collections import deque
-from pathlib import Path
 from typing import Iterator
 
 from pipeline.pool import OVER_BUDGET, Budget
 from pipeline.errors import EngineUnavailable
-from pipeline.run import Engine, FileResult, failed_result, process_file
+from pipeline.run import Engine, FileResult, Job, failed_result, process_file
 
 # Results the cluster may hold ahead of the writer, per worker thread: enough to
 # keep workers busy, few enough that memory stays flat on a large corpus.
@@ -30,7 +29,7 @@ POLL_SECONDS = 5.0
 
 def dask_engine(scheduler: str | None, budget: Budget = Budget(), worker_timeout: float = 60.0) -> Engine:
     """An engine on the cluster at `scheduler` (e.g. tcp://10.0.0.5:8786), or a local cluster."""
-    def run(jobs: list[tuple[Path, Path]]) -> Iterator[FileResult]:
+    def run(jobs: list[Job]) -> Iterator[FileResult]:
         from dask.distributed import Client, LocalCluster
 
         cluster = None if scheduler else LocalCluster(processes=True, threads_per_worker=1, host="127.0.0.1",
@@ -71,7 +70,7 @@ def _wait_for_workers(client, timeout: float) -> None:
         raise EngineUnavailable(f"the Dask cluster has no workers (waited {timeout:g} s, --dask-timeout)") from exc
 
 
-def _result(client, job: tuple[Path, Path], future, budget: Budget, worker_timeout: float) -> FileResult:
+def _result(client, job: Job, future, budget: Budget, worker_timeout: float) -> FileResult:
     """The job's result; a failure row when it is over the time budget. Waits in steps, so that
     a cluster whose workers are all gone is noticed rather than waited on for ever."""
     from dask.distributed import TimeoutError as DaskTimeout

@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import sys
 import time
 import traceback
@@ -85,12 +86,13 @@ class FileResult:
         return {name: from_ipc(name, data) for name, data in self.tables.items()}
 
 
-def process_file(path: Path, root: Path) -> FileResult:
+def process_file(path: str | Path, root: Path) -> FileResult:
     """Read and process one file; failures become a manifest row, never an exception."""
     from pipeline.process import process_document
     from pipeline.schema import document_batches, to_ipc
 
     started = time.perf_counter()
+    path = Path(path)
     source_file = path.relative_to(root).as_posix()
     manifest = {"source_file": source_file, "doc_id": None, "status": "ok", "error": None, "seconds": 0.0}
     tables = signature = None
@@ -145,12 +147,12 @@ def _warm_up() -> None:
     gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def _process_job(job: tuple[Path, Path]) -> FileResult:
+def _process_job(job: Job) -> FileResult:
     return process_file(*job)
 
 
-def failed_result(job: tuple[Path, Path], reason: str) -> FileResult:
-    path, root = job
+def failed_result(job: Job, reason: str) -> FileResult:
+    path, root = Path(job[0]), job[1]
     manifest = {"source_file": path.relative_to(root).as_posix(), "doc_id": None, "status": "failed",
                 "error": reason, "seconds": 0.0}
     try:
@@ -160,12 +162,15 @@ def failed_result(job: tuple[Path, Path], reason: str) -> FileResult:
     return FileResult(manifest, None)
 
 
-Engine = Callable[[list[tuple[Path, Path]]], Iterator[FileResult]]
+# A file to process: its path (a string: a run holds one for every input, and a Path costs
+# ~450 bytes more) and the input folder it was found in.
+Job = tuple[str, Path]
+Engine = Callable[[list[Job]], Iterator[FileResult]]
 
 
 def local_engine(workers: int, budget: Budget = Budget()) -> Engine:
     """Results in input order, from `workers` processes; a file over `budget` fails alone."""
-    def run(jobs: list[tuple[Path, Path]]) -> Iterator[FileResult]:
+    def run(jobs: list[Job]) -> Iterator[FileResult]:
         if jobs:
             _warm_up()  # workers fork from a process with everything loaded: a file's budget is its own
         yield from budgeted_map(_process_job, jobs, workers, budget, failed_result, tuple(HELD_LOCKS),
@@ -352,13 +357,14 @@ def _with_duplicate_of(documents: pa.RecordBatch, original: str | None) -> pa.Re
     return documents.set_column(position, documents.schema.field(position), pa.array([original], pa.string()))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Step:
     """What the run does with one input: process it (row None), reuse its previous rows,
-    or record the row the plan already knows (skipped or failed without reading)."""
+    or record the row the plan already knows (skipped or failed without reading). A run
+    holds one for every input until its document tables are written."""
 
     source_file: str
-    path: Path
+    path: str  # as `Job` has it
     row: dict | None = None
     reused: bool = False
 
@@ -369,7 +375,7 @@ def _plan(inputs: list[Input], previous: "PreviousRun | None") -> list[_Step]:
     plan = []
     first_with: dict[str, str] = {}  # doc_id → the first report file with those bytes
     for item in inputs:
-        step = _Step(item.source_file, item.path)
+        step = _Step(item.source_file, os.fspath(item.path))
         if item.status is not None:
             step.row = _row(item.source_file, None, item.status, item.reason)
             plan.append(step)
