@@ -77,7 +77,7 @@ def report_files(input_dir: Path) -> list[Path]:
     from pipeline.readers import is_supported
     from pipeline.run import discover
 
-    return [item.path for item in discover(input_dir) if item.status is None and is_supported(item.path)]
+    return [Path(item.path) for item in discover(input_dir) if item.status is None and is_supported(item.path)]
 
 
 def check_input_dir(input_dir: Path) -> None:

@@ -31,7 +31,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable, Iterator
 
 import numpy as np
@@ -112,8 +112,8 @@ def file_doc_id(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in SUPPORTED_SUFFIXES
+def is_supported(path: str | Path) -> bool:
+    return PurePath(path).suffix.lower() in SUPPORTED_SUFFIXES
 
 
 def read_file(path: Path, root: Path) -> RawDocument:

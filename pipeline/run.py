@@ -21,7 +21,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Callable, Iterator
 
 import pyarrow as pa
@@ -375,7 +375,7 @@ def _plan(inputs: list[Input], previous: "PreviousRun | None") -> list[_Step]:
     plan = []
     first_with: dict[str, str] = {}  # doc_id → the first report file with those bytes
     for item in inputs:
-        step = _Step(item.source_file, os.fspath(item.path))
+        step = _Step(item.source_file, item.path)
         if item.status is not None:
             step.row = _row(item.source_file, None, item.status, item.reason)
             plan.append(step)
@@ -389,7 +389,7 @@ def _plan(inputs: list[Input], previous: "PreviousRun | None") -> list[_Step]:
             continue
         if not readers.is_supported(item.path):
             step.row = _row(item.source_file, doc_id, "skipped",
-                            f"not a report format ({item.path.suffix or 'no extension'})")
+                            f"not a report format ({PurePath(item.path).suffix or 'no extension'})")
             plan.append(step)
             continue
         if doc_id in first_with:
