@@ -87,6 +87,21 @@ def test_signatures_from_workers_find_a_lightly_edited_copy():
     assert (duplicates.signature(report) == first).all()
 
 
+def test_the_index_finds_an_original_behind_one_met_in_another_band():
+    """A and B share band 1 but are not duplicates; C shares band 0 with B only and band 1 with
+    both, and duplicates A: A comes after B in band 1's rows, and must not be missed because B
+    was already found in band 0."""
+    rows = duplicates.ROWS
+    a = np.random.RandomState(3).randint(0, 2**32, duplicates.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    b, c = a.copy(), a.copy()
+    b[[0, *range(2 * rows, 2 * rows + 6), *range(3 * rows, 3 * rows + 4), *range(4 * rows, 4 * rows + 2)]] += 1
+    c[[0, 2 * rows + 6, 3 * rows + 4, 4 * rows + 2]] += 1
+    assert duplicates.jaccard(a, b) < duplicates.THRESHOLD <= duplicates.jaccard(a, c)
+    index = duplicates.NearDuplicateIndex()
+    assert index.original_of("A", a) is None and index.original_of("B", b) is None
+    assert index.original_of("C", c) == "A"
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 5), st.lists(st.integers(0, duplicates.NUM_PERM - 1), max_size=20)),
                 min_size=1, max_size=30))
