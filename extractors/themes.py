@@ -44,6 +44,7 @@ from pathlib import Path
 
 import ahocorasick_rs
 
+from extractors import TEXT_CACHE_ENTRIES
 from pipeline.ingest import normalise_text, simplifier
 from pipeline.lexicons import derived, load_yaml
 from pipeline.model import Section, Sentence, ThemeLabel
@@ -252,9 +253,11 @@ def _straddles(start: int, end: int, boundaries: list[int]) -> bool:
 
 # Readings of texts, shared by `read` and `_read_lines`, by whether the text is already normalised:
 # the indicators read again the sentences that hold a figure, and headings and stock sentences
-# recur across reports. Each is emptied when full.
+# recur across reports. Each is emptied when full, at the size of the other per-text caches: a
+# reading holds its whole text, and one process over 4,000 generated reports used 14 MiB more
+# (USS) keeping 16,384, at the same CPU.
 _READINGS: dict[bool, dict[str, Reading]] = {False: {}, True: {}}
-READINGS_KEPT = 1 << 14
+READINGS_KEPT = TEXT_CACHE_ENTRIES
 
 
 def read(text: str, already_normalised: bool = False) -> Reading:
