@@ -83,7 +83,8 @@ def connect(workspace: str, memory: str | None = None) -> Iterator[duckdb.DuckDB
     macro `report_year`, whose database file and spills are in `workspace` (DuckDB's default, `.tmp`
     in the working directory, would litter wherever the command was run)."""
     db = duckdb.connect(os.path.join(workspace, "derived.duckdb"),
-                        config={"memory_limit": memory or DUCKDB_MEMORY, "threads": 2, "temp_directory": workspace})
+                        config={"memory_limit": memory or DUCKDB_MEMORY, "threads": DUCKDB_THREADS,
+                                "temp_directory": workspace})
     try:
         db.execute("SET enable_progress_bar = false")  # DuckDB's bar would cut into the run's own progress
         db.execute(REPORT_YEAR_SQL)
@@ -296,6 +297,10 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
 # At 40,000 generated reports the derived phase peaks at 516–552 MiB of the process tree (session 4,
 # before the ranged steps: 872 MiB, and 128 MB did not fit in a whole run).
 DUCKDB_MEMORY = "256MB"
+# One thread: each thread keeps buffers of its own beside the budget. The derived phase alone on the
+# tables of 10,000 / 40,000 generated reports peaked at 394 / 464 MiB with one thread against
+# 419 / 514 with two, in 6–8 / 24–26 s against 7–8 / 21–23 s (bench/REPORT.md, session 7).
+DUCKDB_THREADS = 1
 # Not every operator spills (a window's partitions, an ordered aggregate's lists): a corpus whose
 # derived tables overrun DUCKDB_MEMORY has them built once more within this, rather than losing
 # the run. The user's own budget, when set, is the only one tried.
