@@ -21,9 +21,9 @@ Figures of the winning status that cannot all be true at once set `conflict`;
 they are listed in `values_reported` (`n_values` distinct values) and never averaged.
 A document whose `duplicate_of` is set contributes nothing, so a report published twice counts once.
 
-Both tables are built by DuckDB from the parquet files, on one thread within a memory budget (DUCKDB_MEMORY), the
-panel's ranking and grouping a range of places at a time, and handed to the writer a batch at a time,
-so the derived phase grows little with the corpus.
+Both tables are built by DuckDB from the parquet files, on one thread within a memory budget
+(DUCKDB_MEMORY), the panel's ranking and grouping a range of places at a time, and handed to the
+writer a batch at a time, so the derived phase grows little with the corpus.
 """
 from __future__ import annotations
 
