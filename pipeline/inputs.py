@@ -30,13 +30,13 @@ def walk(input_dir: Path) -> list[Input]:
     """Every entry below `input_dir`, in the order of their relative paths."""
     root = Path(input_dir)
     found: list[Input] = []
-    pending = [(root, "")]
+    pending = [(os.fspath(root), "")]  # folders as strings, as `Input.path` holds them
     while pending:
         folder, prefix = pending.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            found.append(Input(prefix.rstrip("/") or ".", os.fspath(folder), "failed", f"cannot list the folder: {_why(exc)}"))
+            found.append(Input(prefix.rstrip("/") or ".", folder, "failed", f"cannot list the folder: {_why(exc)}"))
             continue
         for entry in entries:
             name = prefix + entry.name

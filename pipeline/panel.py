@@ -294,12 +294,13 @@ def panel_batches(documents: pa.Table | Path, indicators: pa.Table | Path, sente
 
 
 # DuckDB spills to disk beyond this, so the derived tables stay within the pipeline's memory budget.
-# At 40,000 generated reports the derived phase peaks at 516–552 MiB of the process tree (session 4,
+# At 40,000 generated reports the derived phase peaks at 507–515 MiB of the process tree (session 4,
 # before the ranged steps: 872 MiB, and 128 MB did not fit in a whole run).
 DUCKDB_MEMORY = "256MB"
 # One thread: each thread keeps buffers of its own beside the budget. The derived phase alone on the
 # tables of 10,000 / 40,000 generated reports peaked at 394 / 464 MiB with one thread against
-# 419 / 514 with two, in 6–8 / 24–26 s against 7–8 / 21–23 s (bench/REPORT.md, session 7).
+# 419 / 514 with two; 6–8 s at 10,000 either way, 24–26 s against 21–23 s at 40,000
+# (bench/REPORT.md, session 7).
 DUCKDB_THREADS = 1
 # Not every operator spills (a window's partitions, an ordered aggregate's lists): a corpus whose
 # derived tables overrun DUCKDB_MEMORY has them built once more within this, rather than losing
